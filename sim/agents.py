@@ -1,0 +1,84 @@
+"""The seven states as Mesa agents, each holding its state as numpy arrays over the R lanes.
+
+An agent's day has two stages, run for all agents before anything is applied:
+``perceive`` (beliefs move toward what the agent sees others doing) and
+``decide`` (its rules are evaluated against the same snapshot and return
+writes). The model applies every agent's writes together, so results never
+depend on the order in which agents are activated.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.actions import Write
+from sim.engine import CompiledRule
+from sim.rules import STATE_NAMES, STATES
+
+if TYPE_CHECKING:
+    from sim.model import CrisisModel
+
+POSTURES = ("calm", "alert", "mobilised", "at war")
+
+
+class StateAgent(mesa.Agent):
+    """One of the seven states: its variables (views into the model's state) and its commitment rules."""
+
+    def __init__(self, model: CrisisModel, code: str, rules: list[CompiledRule]):
+        super().__init__(model)
+        self.code = code
+        self.name = STATE_NAMES[code]
+        self.rules = rules
+        prefix = f"{code}."
+        # Views, not copies: the agent's arrays are the model's state entries for this state.
+        self.vars: dict[str, np.ndarray] = {
+            name[len(prefix) :]: array for name, array in model.state.items() if name.startswith(prefix)
+        }
+        self.others = [other for other in STATES if other != code]
+
+    @property
+    def mobilisation(self) -> np.ndarray:
+        return self.vars["mobilisation"]
+
+    @property
+    def at_war(self) -> np.ndarray:
+        return self.vars["at_war"] > 0
+
+    def belief(self, other: str) -> np.ndarray:
+        """This state's estimate, per lane, that ``other`` will fight for Czechoslovakia."""
+        return self.vars[f"belief.{other}"]
+
+    @property
+    def posture(self) -> np.ndarray:
+        """0 calm, 1 alert (some mobilisation), 2 mobilised (half or more), 3 at war: an index into POSTURES."""
+        posture = np.where(self.mobilisation > 0, 1, 0)
+        posture = np.where(self.mobilisation >= 0.5, 2, posture)
+        return np.where(self.at_war, 3, posture)
+
+    def perceive(self) -> None:
+        """Beliefs rise toward what is seen: mobilisation is a signal of intent; fighting is certain.
+
+        Only this agent's own beliefs change, and only from others' mobilisation and
+        war state, which nobody changes during perception: the stage is order-free.
+        """
+        weight = self.model.state["world.observation_weight"]
+        signal = self.model.state["world.mobilisation_signal"]
+        open_lanes = self.model.open_lanes
+        for other in self.others:
+            seen = np.maximum(self.model.state[f"{other}.at_war"], signal * self.model.state[f"{other}.mobilisation"])
+            belief = self.belief(other)
+            raised = belief + weight * np.maximum(seen - belief, 0.0)
+            np.copyto(belief, np.where(self.model.state[f"{other}.at_war"] > 0, 1.0, raised), where=open_lanes)
+
+    def decide(self) -> list[tuple[int, list[Write]]]:
+        """Evaluate every rule of this state against today's snapshot; apply nothing."""
+        model = self.model
+        decisions = []
+        for rule in self.rules:
+            writes = rule.decide(model.state, model.day, model.seed, model.lanes, model.open_lanes)
+            if writes:
+                decisions.append((rule.index, writes))
+        return decisions

@@ -1,0 +1,48 @@
+"""The war sub-model: how long Czechoslovak resistance lasts once Germany attacks, and whether Soviet aid arrives.
+
+Deliberately small. Resistance ends on each day with a hazard of one over the
+expected length of resistance, which grows with Czechoslovak mobilisation
+(the frontier fortifications are manned only when mobilised), with a French
+offensive in the west (Gamelin's "wall of marmalade", fn 60) and with Soviet
+aid arriving through Romania (air transit was judged easy, land transit hard,
+fn 49). Every number is a parameter in ``sim/rulebook/world.yaml`` with its
+basis. Draws are addressed like the rules' (stream ``campaign.*``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim import rng
+from sim.conditions import NEVER
+
+COLLAPSE_STREAM = rng.key("campaign", "collapse")
+
+
+def expected_resistance_days(state: dict[str, np.ndarray]) -> np.ndarray:
+    """Expected days of Czechoslovak resistance, per lane, given who is fighting and what is mobilised."""
+    days = state["world.cz_hold_days"] * (1 + state["world.fortification_bonus"] * (state["CZ.mobilisation"] >= 0.9))
+    days = days * (1 + state["world.french_offensive_bonus"] * (state["FR.at_war"] > 0))
+    return days * (1 + state["world.soviet_aid_bonus"] * (state["crisis.su_aid_day"] < NEVER))
+
+
+def advance(state: dict[str, np.ndarray], today: int, seed: int, lanes: np.ndarray, open_lanes: np.ndarray) -> None:
+    """One day of war, applied after the day's decisions, in the lanes that are still open."""
+    attacked = (state["CZ.attacked_day"] <= today) & (state["crisis.cz_resistance_end_day"] >= NEVER) & open_lanes
+    if not attacked.any():
+        return
+    fighting = attacked & (state["CZ.at_war"] > 0)
+    # Soviet aid reaches Czechoslovakia once the USSR is at war and Romania lets it through, after the transit time.
+    route = (state["RO.passage_troops"] > 0) | (state["RO.passage_aircraft"] > 0) | (state["SU.through_poland"] > 0)
+    arrives = fighting & (state["SU.at_war"] > 0) & route & (today - state["SU.war_day"] >= state["world.soviet_transit_days"])
+    np.minimum(state["crisis.su_aid_day"], today, out=state["crisis.su_aid_day"], where=arrives)
+    # Czechoslovakia that does not take up arms within the grace period is occupied.
+    occupied = attacked & ~fighting & (today - state["CZ.attacked_day"] >= state["world.resistance_decision_days"])
+    where = np.flatnonzero(fighting)
+    collapses = np.zeros_like(fighting)
+    if where.size:
+        draws = rng.uniform(seed, COLLAPSE_STREAM, today, lanes[where])
+        collapses[where[draws < 1.0 / expected_resistance_days(state)[where]]] = True
+    ended = occupied | collapses
+    np.copyto(state["crisis.cz_resistance_end_day"], float(today), where=ended)
+    np.copyto(state["CZ.at_war"], 0.0, where=collapses)

@@ -1,0 +1,299 @@
+"""The condition language: a small, safe expression interpreter over rollout lanes.
+
+Rule conditions, probabilities and effects are written in this language in the
+rule book and in scenario files. Text is tokenised and parsed here into a tree
+once; the tree is then evaluated each day against the model's state, where
+every name stands for a numpy array over the R lanes (or a scalar). Nothing is
+ever passed to Python's ``eval``.
+
+Grammar (lowest precedence first)::
+
+    expr    := or
+    or      := and ("or" and)*
+    and     := not ("and" not)*
+    not     := "not" not | compare
+    compare := sum (("<" | "<=" | ">" | ">=" | "==" | "!=") sum)?
+    sum     := product (("+" | "-") product)*
+    product := unary (("*" | "/") unary)*
+    unary   := "-" unary | atom
+    atom    := NUMBER | DATE | "true" | "false" | NAME | NAME "(" args ")" | "(" expr ")"
+
+A NAME is dotted (``FR.mobilisation``, ``DE.belief.GB``, ``crisis.demand``).
+A DATE is written ``1938-09-29`` and means that day's index in the calendar.
+Functions: ``min``, ``max``, ``clip(x, lo, hi)``, ``happened(day_var)``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+Value = np.ndarray | float | bool
+
+# A day variable that has not happened holds NEVER: "today - X >= k" is then false.
+NEVER = 10**9
+
+
+class ConditionError(ValueError):
+    """A condition that does not parse or names something unknown."""
+
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<date>\d{4}-\d{2}-\d{2})|(?P<number>\d+(?:\.\d*)?|\.\d+)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)"
+    r"|(?P<op><=|>=|==|!=|[-+*/<>(),]))"
+)
+_KEYWORDS = {"and", "or", "not", "true", "false"}
+
+
+def _tokenise(text: str) -> list[tuple[str, str, int]]:
+    tokens, position = [], 0
+    text = text.rstrip()
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if match is None or match.end() == position:
+            raise ConditionError(f"unexpected character {text[position:].strip()[:1]!r} at column {position + 1} in {text!r}")
+        kind = match.lastgroup
+        value, start = match.group(kind), match.start(kind)
+        if kind == "name" and value in _KEYWORDS:
+            kind = "keyword"
+        tokens.append((kind, value, start))
+        position = match.end()
+    tokens.append(("end", "", len(text)))
+    return tokens
+
+
+# ----------------------------------------------------------------- the tree
+@dataclass(frozen=True)
+class Literal:
+    value: float | bool
+
+    def evaluate(self, env: Mapping[str, Value]) -> Value:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Name:
+    name: str
+
+    def evaluate(self, env: Mapping[str, Value]) -> Value:
+        return env[self.name]
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str
+    operand: Node
+
+    def evaluate(self, env: Mapping[str, Value]) -> Value:
+        value = self.operand.evaluate(env)
+        return np.logical_not(value) if self.op == "not" else np.negative(value)
+
+
+_BINARY: dict[str, Callable[[Value, Value], Value]] = {
+    "and": np.logical_and,
+    "or": np.logical_or,
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+    "==": np.equal,
+    "!=": np.not_equal,
+    "+": np.add,
+    "-": np.subtract,
+    "*": np.multiply,
+    "/": np.divide,
+}
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str
+    left: Node
+    right: Node
+
+    def evaluate(self, env: Mapping[str, Value]) -> Value:
+        return _BINARY[self.op](self.left.evaluate(env), self.right.evaluate(env))
+
+
+def _happened(day: Value) -> Value:
+    return np.less(day, NEVER)
+
+
+_FUNCTIONS: dict[str, tuple[int, Callable[..., Value]]] = {
+    "min": (2, np.minimum),
+    "max": (2, np.maximum),
+    "clip": (3, np.clip),
+    "happened": (1, _happened),
+}
+
+
+@dataclass(frozen=True)
+class Call:
+    function: str
+    args: tuple[Node, ...]
+
+    def evaluate(self, env: Mapping[str, Value]) -> Value:
+        return _FUNCTIONS[self.function][1](*(arg.evaluate(env) for arg in self.args))
+
+
+Node = Literal | Name | Unary | Binary | Call
+
+
+# --------------------------------------------------------------- the parser
+class _Parser:
+    def __init__(self, text: str, day_of: Callable[[date], int]):
+        self.text = text
+        self.tokens = _tokenise(text)
+        self.position = 0
+        self.day_of = day_of
+
+    def peek(self) -> tuple[str, str, int]:
+        return self.tokens[self.position]
+
+    def take(self) -> tuple[str, str, int]:
+        token = self.tokens[self.position]
+        self.position += 1
+        return token
+
+    def expect(self, value: str) -> None:
+        kind, text, column = self.take()
+        if text != value:
+            found = "the end" if kind == "end" else repr(text)
+            raise ConditionError(f"expected {value!r} but found {found} at column {column + 1} in {self.text!r}")
+
+    def parse(self) -> Node:
+        node = self.expression()
+        kind, text, column = self.peek()
+        if kind != "end":
+            raise ConditionError(f"unexpected {text!r} at column {column + 1} in {self.text!r}")
+        return node
+
+    def expression(self) -> Node:
+        return self.binary_chain(("or",), self.conjunction)
+
+    def conjunction(self) -> Node:
+        return self.binary_chain(("and",), self.negation)
+
+    def negation(self) -> Node:
+        if self.peek()[1] == "not":
+            self.take()
+            return Unary("not", self.negation())
+        return self.comparison()
+
+    def comparison(self) -> Node:
+        left = self.sum()
+        if self.peek()[1] in ("<", "<=", ">", ">=", "==", "!="):
+            op = self.take()[1]
+            return Binary(op, left, self.sum())
+        return left
+
+    def sum(self) -> Node:
+        return self.binary_chain(("+", "-"), self.product)
+
+    def product(self) -> Node:
+        return self.binary_chain(("*", "/"), self.unary)
+
+    def binary_chain(self, ops: tuple[str, ...], operand: Callable[[], Node]) -> Node:
+        node = operand()
+        while self.peek()[1] in ops and self.peek()[0] in ("op", "keyword"):
+            op = self.take()[1]
+            node = Binary(op, node, operand())
+        return node
+
+    def unary(self) -> Node:
+        if self.peek()[1] == "-":
+            self.take()
+            return Unary("-", self.unary())
+        return self.atom()
+
+    def atom(self) -> Node:
+        kind, text, column = self.take()
+        if kind == "number":
+            return Literal(float(text))
+        if kind == "date":
+            try:
+                return Literal(float(self.day_of(date.fromisoformat(text))))
+            except ValueError as error:
+                raise ConditionError(f"bad date {text!r} in {self.text!r}: {error}") from None
+        if kind == "keyword" and text in ("true", "false"):
+            return Literal(text == "true")
+        if kind == "name":
+            if self.peek()[1] == "(":
+                return self.call(text, column)
+            return Name(text)
+        if text == "(":
+            node = self.expression()
+            self.expect(")")
+            return node
+        found = "the end" if kind == "end" else repr(text)
+        raise ConditionError(f"expected a value but found {found} at column {column + 1} in {self.text!r}")
+
+    def call(self, function: str, column: int) -> Node:
+        if function not in _FUNCTIONS:
+            raise ConditionError(
+                f"unknown function {function!r} at column {column + 1} in {self.text!r}; "
+                f"allowed: {', '.join(sorted(_FUNCTIONS))}"
+            )
+        self.expect("(")
+        args = [self.expression()]
+        while self.peek()[1] == ",":
+            self.take()
+            args.append(self.expression())
+        self.expect(")")
+        arity = _FUNCTIONS[function][0]
+        if len(args) != arity:
+            raise ConditionError(f"{function}() takes {arity} argument(s), got {len(args)} in {self.text!r}")
+        return Call(function, tuple(args))
+
+
+def names_in(node: Node) -> set[str]:
+    """Every variable name an expression reads."""
+    match node:
+        case Name(name):
+            return {name}
+        case Unary(_, operand):
+            return names_in(operand)
+        case Binary(_, left, right):
+            return names_in(left) | names_in(right)
+        case Call(_, args):
+            return set().union(*(names_in(arg) for arg in args))
+    return set()
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A parsed expression with its source text, ready to evaluate over lanes."""
+
+    text: str
+    tree: Node
+
+    def evaluate(self, env: Mapping[str, Value]) -> Value:
+        return self.tree.evaluate(env)
+
+    @property
+    def names(self) -> set[str]:
+        return names_in(self.tree)
+
+
+def parse(text: str | float | bool, day_of: Callable[[date], int], known: Mapping[str, object] | None = None) -> Expression:
+    """Parse an expression; with ``known``, reject names that are not in it."""
+    if isinstance(text, bool):
+        return Expression(str(text).lower(), Literal(text))
+    if isinstance(text, int | float):
+        return Expression(repr(text), Literal(float(text)))
+    expression = Expression(text, _Parser(text, day_of).parse())
+    if known is not None:
+        unknown = sorted(expression.names - set(known))
+        if unknown:
+            hints = []
+            for name in unknown:
+                close = difflib.get_close_matches(name, list(known), n=3)
+                hints.append(f"{name!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
+            raise ConditionError(f"unknown name {', '.join(hints)} in {text!r}")
+    return expression

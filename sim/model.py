@@ -1,0 +1,167 @@
+"""The crisis model: seven states, a daily calendar, R independent rollouts advanced together as numpy lanes.
+
+One ``CrisisModel`` advances the rollouts whose global indices are ``lanes``
+(a single narrated rollout is a batch of one through the same code). Each
+``step()`` is one day of 1938:
+
+1. exogenous events due today start or end (``sim/rulebook/world.yaml``);
+2. every state perceives the same snapshot (beliefs move toward what it sees);
+3. every state decides: its rules are evaluated against that snapshot;
+4. all writes are applied together, in rule-book order (never agent order);
+5. the war sub-model advances and finished rollouts are closed.
+
+A rollout's result depends only on (scenario, seed, rollout index): every
+random draw is addressed by those and the day, rule and actor (``sim/rng.py``),
+and closed lanes are frozen, so no lane can see another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from sim import campaign, outcomes
+from sim.actions import Write
+from sim.agents import StateAgent
+from sim.conditions import NEVER
+from sim.engine import compile_rules, state_layout
+from sim.rules import STATES, RuleBook, load_rulebook
+from sim.scenario import Scenario, default_scenario
+
+# Per-state variables that are probabilities or levels in [0, 1]: kept there after every day's writes.
+BOUNDED = ("mobilisation", "pressure", "belief")
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch of rollouts produced, one entry per lane (the aggregates are built from this)."""
+
+    lanes: np.ndarray
+    outcome: np.ndarray
+    flags: dict[str, np.ndarray]
+    first_shot_day: np.ndarray
+    resistance_end_day: np.ndarray
+    war_days: dict[str, np.ndarray]
+    fired: dict[str, np.ndarray]
+
+
+class CrisisModel(mesa.Model):
+    """The Czechoslovak crisis of 1938 as seven interacting states, for R rollouts at once."""
+
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        lanes: np.ndarray | int = 1,
+        book: RuleBook | None = None,
+    ):
+        scenario = scenario or default_scenario()
+        # Named crisis_scenario: Mesa 3.5 reserves `Model.scenario` for its own Scenario class.
+        super().__init__(rng=scenario.seed)  # Mesa's generators are seeded but unused: draws are addressed
+        self.crisis_scenario = scenario
+        self.seed = scenario.seed
+        self.book = book or load_rulebook()
+        self.lanes = np.arange(lanes, dtype=np.uint64) if np.isscalar(lanes) else np.asarray(lanes, dtype=np.uint64)
+        size = self.lanes.size
+        layout = state_layout(self.book, scenario)
+        self.state: dict[str, np.ndarray | float] = {name: np.full(size, value, dtype=float) for name, value in layout.items()}
+        self.state["today"] = 0.0
+        self.rules = compile_rules(self.book, scenario, layout)
+        self.bounded = [name for name in self.state if name[:2] in STATES and name.split(".")[1] in BOUNDED]
+        self.events = self._event_days()
+        self.day = 0
+        for code in STATES:
+            StateAgent(self, code, [rule for rule in self.rules if rule.rule.actor == code])
+        self.states = {agent.code: agent for agent in self.agents}
+
+    def _event_days(self) -> dict[str, tuple[int, int | None]]:
+        """Each enabled exogenous event's (start, end) day indices after the scenario's edits."""
+        days = {}
+        for name, event in self.book.world.events.items():
+            edit = self.crisis_scenario.events.get(name)
+            start, end, enabled = event.date, event.end, event.enabled
+            if edit is not None:
+                start, end = edit.date or start, edit.end or end
+                enabled = enabled if edit.enabled is None else edit.enabled
+            if enabled and self.crisis_scenario.start <= start <= self.crisis_scenario.end:
+                days[name] = (self.crisis_scenario.day_of(start), self.crisis_scenario.day_of(end) if end else None)
+        return days
+
+    @property
+    def open_lanes(self) -> np.ndarray:
+        return self.state["crisis.closed_day"] >= NEVER
+
+    @property
+    def date(self):
+        return self.crisis_scenario.date_of(self.day)
+
+    def step(self) -> None:
+        """One day: events, perceive, decide, apply, war, close."""
+        today = self.day
+        self.state["today"] = float(today)
+        for name, (start, end) in self.events.items():
+            if today == start:
+                self.state[f"event.{name}"][:] = start
+            self.state[f"event.{name}.active"][:] = float(start <= today and (end is None or today <= end))
+        self.agents.do("perceive")
+        decisions = [decision for agent_decisions in self.agents.map("decide") for decision in agent_decisions]
+        self.apply(write for _, writes in sorted(decisions, key=lambda decision: decision[0]) for write in writes)
+        campaign.advance(self.state, today, self.seed, self.lanes, self.open_lanes)
+        self._close(today)
+        self.day += 1
+        self.running = self.day < self.crisis_scenario.days and bool(self.open_lanes.any())
+
+    def apply(self, writes) -> None:
+        """Apply writes in order; values were computed from the day's snapshot."""
+        for write in writes:
+            target = self.state[write.name]
+            value = np.broadcast_to(np.asarray(write.value, dtype=float), target.shape)
+            _OPS[write.op](target, value, write.mask)
+        for name in self.bounded:
+            np.clip(self.state[name], 0.0, 1.0, out=self.state[name])
+
+    def _close(self, today: int) -> None:
+        """Freeze the lanes whose story is over, after an aftermath in which neighbours may still act (Teschen)."""
+        state = self.state
+        ended = np.minimum.reduce([state["crisis.settled_day"], state["crisis.climbdown_day"], state["crisis.cz_resistance_end_day"]])
+        done = self.open_lanes & (today - ended >= state["world.aftermath_days"])
+        np.copyto(state["crisis.closed_day"], float(today), where=done)
+
+    def run(self) -> BatchResult:
+        """Run every day of the scenario (or until all lanes are closed) and collect the results."""
+        while self.running:
+            self.step()
+        return self.result()
+
+    def result(self) -> BatchResult:
+        state = self.state
+        return BatchResult(
+            lanes=self.lanes.copy(),
+            outcome=outcomes.classify(state),
+            flags=outcomes.flags(state),
+            first_shot_day=state["crisis.first_shot_day"].copy(),
+            resistance_end_day=state["crisis.cz_resistance_end_day"].copy(),
+            war_days={code: state[f"{code}.war_day"].copy() for code in STATES},
+            fired={rule.id: state[f"fired.{rule.id}"] < NEVER for rule in self.rules},
+        )
+
+
+def _set(target: np.ndarray, value: np.ndarray, mask: np.ndarray) -> None:
+    np.copyto(target, value, where=mask)
+
+
+def _add(target: np.ndarray, value: np.ndarray, mask: np.ndarray) -> None:
+    np.add(target, value, out=target, where=mask)
+
+
+def _max(target: np.ndarray, value: np.ndarray, mask: np.ndarray) -> None:
+    np.maximum(target, value, out=target, where=mask)
+
+
+def _min(target: np.ndarray, value: np.ndarray, mask: np.ndarray) -> None:
+    np.minimum(target, value, out=target, where=mask)
+
+
+_OPS = {"set": _set, "add": _add, "max": _max, "min": _min}
+__all__ = ["BatchResult", "CrisisModel", "Write"]

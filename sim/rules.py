@@ -1,0 +1,282 @@
+"""The rule book's file format: rules, actions, evidence, parameters and the exogenous calendar.
+
+These are the pydantic models for ``sim/rulebook/*.yaml`` (what the sources say,
+as data) and for the rules a scenario adds. How a rule is evaluated lives in
+``sim/engine.py``; what an action does lives in ``sim/actions.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sim.inputs import load_yaml, validate
+
+STATES = ("CZ", "FR", "GB", "SU", "PL", "RO", "DE")
+STATE_NAMES = {
+    "CZ": "Czechoslovakia",
+    "FR": "France",
+    "GB": "Britain",
+    "SU": "the USSR",
+    "PL": "Poland",
+    "RO": "Romania",
+    "DE": "Germany",
+}
+Actor = Literal["CZ", "FR", "GB", "SU", "PL", "RO", "DE"]
+
+MAIN_TEXT = "000_85e967bd7e3b6f2b.txt"
+FRAGMENT = "002_a872aad8d61a84ba.txt"
+# Carley's article prints notes 1-76 (the ledger says 75; the text, which wins, has 76).
+MAIN_TEXT_FOOTNOTES = range(1, 77)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Evidence(Strict):
+    """Where a rule or a number comes from: a source file and footnote, or a dated passage."""
+
+    source: Literal["000_85e967bd7e3b6f2b.txt", "002_a872aad8d61a84ba.txt", "external"]
+    footnote: int | None = None
+    date: dt.date | None = None
+    speaker: str | None = None
+    quote: str | None = Field(None, description="A short quotation from the source, as printed.")
+    paraphrase: str | None = None
+    reference: str | None = Field(None, description="For external sources: the published work cited.")
+
+    @model_validator(mode="after")
+    def _locatable(self) -> Evidence:
+        if self.source == MAIN_TEXT:
+            assert self.footnote is not None, f"evidence from {MAIN_TEXT} needs the footnote of the passage"
+            assert self.footnote in MAIN_TEXT_FOOTNOTES, f"footnote {self.footnote} does not exist; the text has 1-76"
+        elif self.source == FRAGMENT:
+            assert self.footnote is None, "the fragment has no footnotes; give the date instead"
+            assert self.date is not None, "evidence from the fragment needs the date of the passage"
+        else:
+            assert self.reference, "an external source needs a reference (author, title, year)"
+        assert self.quote or self.paraphrase, "evidence needs a quote or a paraphrase"
+        return self
+
+    def cite(self) -> str:
+        if self.source == "external":
+            return f"[ext] {self.reference}"
+        where = f"fn {self.footnote}" if self.footnote else str(self.date)
+        return f"{self.source} {where}"
+
+
+class Parameter(Strict):
+    """A number the model needs, its allowed range and why it has the value it has."""
+
+    value: float | dt.date = Field(description="A number, or a date (used in conditions as that day's index).")
+    range: tuple[float, float] | tuple[dt.date, dt.date]
+    description: str
+    evidence: list[Evidence] = []
+
+    @model_validator(mode="after")
+    def _inside(self) -> Parameter:
+        low, high = self.range
+        assert isinstance(self.value, dt.date) == isinstance(low, dt.date), "value and range must both be numbers or both dates"
+        assert low <= high, f"range {list(self.range)} is empty"
+        assert low <= self.value <= high, f"value {self.value} is outside its range {list(self.range)}"
+        return self
+
+
+Visibility = Literal["public", "private"]
+
+
+class Action(Strict):
+    """What a rule does when it fires. ``kind`` picks the mechanism; the other fields are its arguments."""
+
+    kind: Literal[
+        "mobilise",
+        "demobilise",
+        "statement",
+        "pressure",
+        "demand",
+        "propose",
+        "accept",
+        "reject",
+        "settle",
+        "ask_help",
+        "passage",
+        "attack",
+        "declare_war",
+        "appeal_league",
+        "denounce_pact",
+        "call_conference",
+        "conference",
+        "climb_down",
+        "note",
+    ]
+    level: float | None = None
+    to: list[Actor] | Literal["all"] | None = None
+    about: Actor | None = None
+    claim: float | None = Field(None, ge=0, le=1, description="The probability the statement asserts that `about` will fight.")
+    visibility: Visibility = "private"
+    sincere: bool = True
+    target: Actor | None = None
+    mode: Literal["troops", "aircraft", "materiel"] | None = None
+    grant: bool | None = None
+    pact: str | None = None
+
+    @model_validator(mode="after")
+    def _arguments(self) -> Action:
+        needs = {
+            "mobilise": ("level",),
+            "demobilise": ("level",),
+            "statement": ("to", "about", "claim"),
+            "pressure": ("target", "level"),
+            "demand": ("level",),
+            "propose": ("level",),
+            "accept": ("level",),
+            "reject": ("level",),
+            "ask_help": ("target",),
+            "passage": ("mode", "grant"),
+            "attack": ("target",),
+            "declare_war": ("target",),
+            "denounce_pact": ("pact",),
+            "conference": ("level",),
+        }.get(self.kind, ())
+        missing = [name for name in needs if getattr(self, name) is None]
+        assert not missing, f"action {self.kind!r} needs {', '.join(missing)}"
+        if self.kind in ("mobilise", "demobilise", "pressure"):
+            assert 0 <= self.level <= 1, f"{self.kind} level must be within [0, 1], got {self.level}"
+        if self.kind in ("demand", "propose", "accept", "reject", "conference"):
+            assert self.level in (1, 2, 3), "settlement levels are 1 (autonomy), 2 (cession), 3 (immediate occupation)"
+        return self
+
+
+EFFECT = re.compile(r"^\s*(?P<target>[A-Za-z_][\w.]*)\s*(?P<op>=|\+=|-=|max=|min=)\s*(?P<expr>.+)$")
+
+
+class Rule(Strict):
+    """One commitment, promise, refusal, threat or policy line, with its evidence.
+
+    The rule fires for a lane on a day when ``condition`` holds there and the
+    lane's addressed draw falls below ``probability``. With ``once`` it fires at
+    most once per rollout.
+    """
+
+    id: str = Field(description="ACTOR.name, e.g. FR.honours_treaty")
+    summary: str
+    condition: str | bool = True
+    probability: str | float = 1.0
+    once: bool = True
+    enabled: bool = True
+    action: Action
+    effects: list[str] = Field([], description="Extra state changes: 'VAR = EXPR', 'VAR += EXPR', 'VAR max= EXPR'.")
+    evidence: list[Evidence] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _id_names_actor(cls, value: str) -> str:
+        actor, _, name = value.partition(".")
+        assert actor in STATES and re.fullmatch(r"[a-z][a-z0-9_]*", name or ""), (
+            f"rule id {value!r} must be ACTOR.snake_case_name with ACTOR one of {', '.join(STATES)}"
+        )
+        return value
+
+    @field_validator("probability")
+    @classmethod
+    def _probability(cls, value: str | float) -> str | float:
+        if isinstance(value, int | float):
+            assert 0 <= value <= 1, f"probability must be within [0, 1], got {value}"
+        return value
+
+    @field_validator("effects")
+    @classmethod
+    def _effects(cls, value: list[str]) -> list[str]:
+        for effect in value:
+            assert EFFECT.match(effect), f"effect {effect!r} must read 'VARIABLE = EXPRESSION' (or +=, -=, max=, min=)"
+        return value
+
+    @model_validator(mode="after")
+    def _cited(self) -> Rule:
+        assert any(item.source != "external" for item in self.evidence), "a rule must cite at least one of the two source texts"
+        return self
+
+    @property
+    def actor(self) -> str:
+        return self.id.split(".", 1)[0]
+
+
+class ActorBook(Strict):
+    """One state's file in the rule book: its parameters, its extra state variables, its rules."""
+
+    actor: Actor
+    name: str
+    factions: str = Field(description="How the texts show this state divided, and where that division lives in the model.")
+    parameters: dict[str, Parameter] = {}
+    variables: dict[str, float] = Field({}, description="Extra per-lane state, with its initial value.")
+    rules: list[Rule]
+
+    @model_validator(mode="after")
+    def _rules_belong(self) -> ActorBook:
+        for rule in self.rules:
+            assert rule.actor == self.actor, f"rule {rule.id} sits in {self.actor}'s book but names another actor"
+        return self
+
+
+class Event(Strict):
+    """An exogenous dated event (outside the seven states), movable or removable by a scenario."""
+
+    date: dt.date
+    end: dt.date | None = None
+    enabled: bool = True
+    description: str
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class EventEdit(Strict):
+    """A scenario's change to one exogenous event."""
+
+    date: dt.date | None = None
+    end: dt.date | None = None
+    enabled: bool | None = None
+
+
+class World(Strict):
+    """Crisis-wide parameters (perception, campaign) and the exogenous calendar."""
+
+    parameters: dict[str, Parameter]
+    variables: dict[str, float] = Field({}, description="Crisis-wide state with its initial value, e.g. pact.su_pl: 1.")
+    events: dict[str, Event]
+
+
+class RuleBook(Strict):
+    actors: dict[str, ActorBook]
+    world: World
+
+    @property
+    def rules(self) -> list[Rule]:
+        return [rule for actor in STATES for rule in self.actors[actor].rules]
+
+    def parameters(self) -> dict[str, Parameter]:
+        """Every parameter by its dotted name: ``FR.daladier_weight``, ``world.observation_weight``."""
+        named = {f"world.{name}": parameter for name, parameter in self.world.parameters.items()}
+        for actor in STATES:
+            named.update({f"{actor}.{name}": parameter for name, parameter in self.actors[actor].parameters.items()})
+        return named
+
+
+@cache
+def load_rulebook() -> RuleBook:
+    """Read and validate the rule book shipped in ``sim/rulebook``."""
+    folder = resources.files("sim") / "rulebook"
+    actors = {}
+    for actor in STATES:
+        document = load_yaml(folder / f"{actor}.yaml")
+        actors[actor] = validate(ActorBook, document.data, document)
+    world_document = load_yaml(folder / "world.yaml")
+    world = validate(World, world_document.data, world_document)
+    book = RuleBook(actors=actors, world=world)
+    ids = [rule.id for rule in book.rules]
+    duplicated = {rule_id for rule_id in ids if ids.count(rule_id) > 1}
+    assert not duplicated, f"duplicate rule ids in the rule book: {sorted(duplicated)}"
+    return book

@@ -1,0 +1,273 @@
+"""Scenario files: what a what-if changes about 1938, validated against the rule book.
+
+A scenario names its question, may ``extends`` another scenario file, and
+changes only what its question needs: parameters, rules (switch off, change
+probability or condition), rules it adds, and exogenous events it moves or
+removes. ``load_scenario`` resolves ``extends`` and ``--set`` overrides and
+checks every key against the rule book, so that a mistake is reported with
+its file, line and key path before anything runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, model_validator
+
+from sim.inputs import Document, InputError, load_yaml, validate
+from sim.rules import EventEdit, Rule, RuleBook, Strict, load_rulebook
+
+DEFAULT_START = date(1938, 3, 12)
+DEFAULT_END = date(1938, 10, 31)
+MAX_DAYS = 400
+
+
+class RuleEdit(Strict):
+    """A scenario's change to one rule of the book."""
+
+    enabled: bool | None = None
+    probability: str | float | None = None
+    condition: str | bool | None = None
+
+    @model_validator(mode="after")
+    def _probability(self) -> RuleEdit:
+        if isinstance(self.probability, int | float):
+            assert 0 <= self.probability <= 1, f"probability must be within [0, 1], got {self.probability}"
+        return self
+
+
+class ScenarioFile(Strict):
+    """The keys a scenario file may hold. Every file names itself and asks its question."""
+
+    name: str = Field(description="Short identifier, e.g. benes_fights.")
+    question: str = Field(description="The what-if, in one sentence.")
+    description: str = Field("", description="What the scenario changes and the footnotes that motivate it.")
+    extends: str | None = Field(None, description="Another scenario file, relative to this one, whose changes this one keeps.")
+    start: date | None = Field(None, description=f"First day simulated (default {DEFAULT_START}).")
+    end: date | None = Field(None, description=f"Last day simulated (default {DEFAULT_END}).")
+    runs: int | None = Field(None, ge=1, le=100_000_000, description="Rollouts (default 1000).")
+    seed: int | None = Field(None, ge=0, le=2**63 - 1, description="Master seed (default 1938).")
+    parameters: dict[str, float | date] = Field({}, description="Parameter values by dotted name, e.g. FR.daladier_weight: 0.6.")
+    rules: dict[str, RuleEdit] = Field({}, description="Changes to rules of the book, by rule id.")
+    add_rules: list[Rule] = Field([], description="Rules this scenario adds, in the rule book's format.")
+    events: dict[str, EventEdit] = Field({}, description="Exogenous events moved or removed, by name.")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A fully resolved, validated scenario: what the model is built from."""
+
+    name: str
+    question: str
+    description: str
+    start: date
+    end: date
+    runs: int
+    seed: int
+    parameters: dict[str, float | date]
+    rules: dict[str, RuleEdit]
+    add_rules: tuple[Rule, ...]
+    events: dict[str, EventEdit]
+    where: dict[str, tuple[str, int | None]] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def day_of(self, day: date) -> int:
+        """A date's index in this scenario's calendar (the start is day 0)."""
+        index = (day - self.start).days
+        if not 0 <= index < self.days:
+            raise ValueError(f"{day} is outside the simulated window {self.start} to {self.end}")
+        return index
+
+    def date_of(self, index: int) -> date:
+        return date.fromordinal(self.start.toordinal() + int(index))
+
+    def fingerprint(self) -> str:
+        """A short hash of everything that changes results (not name or wording)."""
+        content = {
+            "start": str(self.start),
+            "end": str(self.end),
+            "seed": self.seed,
+            "parameters": self.parameters,
+            "rules": {k: v.model_dump() for k, v in sorted(self.rules.items())},
+            "add_rules": [rule.model_dump(mode="json") for rule in self.add_rules],
+            "events": {k: v.model_dump(mode="json") for k, v in sorted(self.events.items())},
+        }
+        return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+    def error(self, key: str, message: str) -> InputError:
+        """An InputError located at the file and line where ``key`` was set."""
+        file, line = self.where.get(key, (None, None))
+        return InputError(message, file, line, key)
+
+
+def _read(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, tuple[str, int | None]]]:
+    """One file and its ancestors, merged; returns the data and where each key was set."""
+    if path.resolve() in chain:
+        cycle = " -> ".join(str(p) for p in (*chain, path.resolve()))
+        raise InputError(f"`extends` makes a cycle: {cycle}", path)
+    document = load_yaml(path)
+    if not isinstance(document.data, dict):
+        raise InputError("a scenario file must be a mapping of keys (name, question, ...)", path, 1)
+    own = validate(ScenarioFile, document.data, document).model_dump(exclude_unset=True)
+    where = _locations(document, own)
+    if "extends" in own:
+        parent = (path.parent / own["extends"]).resolve()
+        if not parent.is_file():
+            raise InputError(f"`extends` names {own['extends']!r}, which is not a file next to this one", path, document.line_of(("extends",)), "extends")
+        data, parent_where = _read(parent, (*chain, path.resolve()))
+        return _merge(data, own), {**parent_where, **where}
+    return own, where
+
+
+def _locations(document: Document, data: dict[str, Any]) -> dict[str, tuple[str, int | None]]:
+    where = {}
+    for key, value in data.items():
+        where[key] = (str(document.file), document.line_of((key,)))
+        if isinstance(value, dict):
+            for sub in value:
+                where[f"{key}.{sub}"] = (str(document.file), document.line_of((key, sub)))
+        if isinstance(value, list):
+            for index, _ in enumerate(value):
+                where[f"{key}.{index}"] = (str(document.file), document.line_of((key, index)))
+    return where
+
+
+def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    merged = {**parent, **child}
+    for key in ("parameters", "events", "rules"):
+        if key in parent or key in child:
+            table = dict(parent.get(key, {}))
+            for name, value in child.get(key, {}).items():
+                table[name] = {**table.get(name, {}), **value} if isinstance(value, dict) else value
+            merged[key] = table
+    merged["add_rules"] = [*parent.get("add_rules", []), *child.get("add_rules", [])]
+    return merged
+
+
+def _apply_set(data: dict[str, Any], where: dict, assignment: str) -> None:
+    """Apply one ``--set dotted.key=value`` to the merged scenario data."""
+    key, equals, text = assignment.partition("=")
+    key = key.strip()
+    if not equals or not key:
+        raise InputError(f"--set needs KEY=VALUE, got {assignment!r}", "--set")
+    try:
+        value = yaml.safe_load(text) if text.strip() else ""
+    except yaml.YAMLError:
+        value = text
+    parts = key.split(".")
+    head = parts[0]
+    tables = {"parameters": None, "rules": 2, "events": 1}  # how many dotted parts name the entry (None: all)
+    if head in tables:
+        width = tables[head] or len(parts) - 1
+        name = ".".join(parts[1 : 1 + width])
+        rest = parts[1 + width :]
+        if not name or (head != "parameters" and len(rest) != 1):
+            shape = {"rules": "rules.ACTOR.RULE.FIELD", "events": "events.NAME.FIELD"}[head]
+            raise InputError(f"--set key must look like {shape}=VALUE", "--set", None, key)
+        table = data.setdefault(head, {})
+        if rest:
+            entry = dict(table.get(name, {}))
+            entry[rest[0]] = value
+            table[name] = entry
+        else:
+            table[name] = value
+        where[f"{head}.{name}"] = ("--set", None)
+    elif len(parts) == 1 and head in ScenarioFile.model_fields and head not in ("add_rules", "extends"):
+        data[head] = value
+        where[head] = ("--set", None)
+    else:
+        allowed = ", ".join(k for k in ScenarioFile.model_fields if k not in ("add_rules", "extends"))
+        raise InputError(f"--set cannot change {key!r}; allowed: {allowed}, parameters.*, rules.*, events.*", "--set", None, key)
+
+
+def load_scenario(path: str | Path, sets: list[str] = (), book: RuleBook | None = None) -> Scenario:
+    """Read a scenario file (with its ``extends`` chain and ``--set`` overrides) and check it against the rule book."""
+    book = book or load_rulebook()
+    data, where = _read(Path(path), ())
+    for assignment in sets:
+        _apply_set(data, where, assignment)
+    if sets:  # re-validate after --set, with the same rules as the file
+        try:
+            data = ScenarioFile.model_validate(data).model_dump(exclude_unset=True)
+        except Exception as error:
+            first = error.errors(include_url=False)[0]
+            key = ".".join(str(part) for part in first["loc"])
+            raise InputError(first["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, "), "--set", None, key) from None
+    scenario = Scenario(
+        name=data["name"],
+        question=data["question"],
+        description=data.get("description", ""),
+        start=data.get("start", DEFAULT_START),
+        end=data.get("end", DEFAULT_END),
+        runs=data.get("runs", 1000),
+        seed=data.get("seed", 1938),
+        parameters=dict(data.get("parameters", {})),
+        rules={name: RuleEdit.model_validate(edit) for name, edit in data.get("rules", {}).items()},
+        add_rules=tuple(Rule.model_validate(rule) for rule in data.get("add_rules", [])),
+        events={name: EventEdit.model_validate(edit) for name, edit in data.get("events", {}).items()},
+        where=where,
+    )
+    check(scenario, book)
+    return scenario
+
+
+def check(scenario: Scenario, book: RuleBook) -> None:
+    """Every name a scenario uses exists in the rule book, and every value is inside its range."""
+    if scenario.end <= scenario.start:
+        raise scenario.error("end", f"end {scenario.end} must come after start {scenario.start}")
+    if scenario.days > MAX_DAYS:
+        raise scenario.error("end", f"the window is {scenario.days} days; at most {MAX_DAYS} are allowed")
+    parameters = book.parameters()
+    for name, value in scenario.parameters.items():
+        key = f"parameters.{name}"
+        if name not in parameters:
+            raise scenario.error(key, f"unknown parameter {name!r}; `python run.py rules` lists them (e.g. {', '.join(list(parameters)[:3])})")
+        low, high = parameters[name].range
+        if isinstance(value, date) != isinstance(low, date):
+            raise scenario.error(key, f"must be a {'date' if isinstance(low, date) else 'number'} within [{low}, {high}]")
+        if not low <= value <= high:
+            raise scenario.error(key, f"{value} is outside the allowed range [{low}, {high}]")
+    known_rules = {rule.id for rule in book.rules}
+    for rule_id in scenario.rules:
+        if rule_id not in known_rules and rule_id not in {rule.id for rule in scenario.add_rules}:
+            raise scenario.error(f"rules.{rule_id}", f"unknown rule {rule_id!r}; `python run.py rules` lists the rule ids")
+    for index, rule in enumerate(scenario.add_rules):
+        if rule.id in known_rules:
+            raise scenario.error(f"add_rules.{index}", f"rule {rule.id!r} already exists in the rule book; change it under `rules:` instead")
+    for name, edit in scenario.events.items():
+        key = f"events.{name}"
+        if name not in book.world.events:
+            raise scenario.error(key, f"unknown event {name!r}; allowed: {', '.join(book.world.events)}")
+        event = book.world.events[name]
+        start, end = edit.date or event.date, edit.end or event.end
+        for label, day in (("date", start), ("end", end)):
+            if day is not None and not scenario.start <= day <= scenario.end:
+                raise scenario.error(key, f"{label} {day} is outside the simulated window {scenario.start} to {scenario.end}")
+        if end is not None and end < start:
+            raise scenario.error(key, f"end {end} comes before date {start}")
+
+
+def default_scenario() -> Scenario:
+    """History as the rule book documents it, with no changes (what ``scenarios/baseline.yaml`` holds)."""
+    return Scenario(
+        name="baseline",
+        question="What happened in 1938, as the rules document it?",
+        description="",
+        start=DEFAULT_START,
+        end=DEFAULT_END,
+        runs=1000,
+        seed=1938,
+        parameters={},
+        rules={},
+        add_rules=(),
+        events={},
+    )
