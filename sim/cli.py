@@ -1,0 +1,170 @@
+"""The command line: ``python run.py SCENARIO.yaml [options]`` or ``python run.py SUBCOMMAND [options]``.
+
+Bad input of any kind ends with one clear message on stderr and exit status 2,
+never a traceback and never a half-written output folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+from sim.inputs import InputError
+
+SUBCOMMANDS = {
+    "rules": "print the rule book: every rule with its condition, action and evidence",
+    "list": "list the scenarios in a folder with their questions",
+    "schema": "print or write the JSON Schema of the scenario file format",
+}
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"must be within [0, 2**63), got {value}")
+    return value
+
+
+def run_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python run.py",
+        description="Run a scenario of the 1938 Czechoslovak crisis as Monte Carlo rollouts.",
+        epilog="Subcommands: " + "; ".join(f"{name}: {text}" for name, text in SUBCOMMANDS.items()) + ". Each has --help.",
+    )
+    parser.add_argument("scenario", help="a scenario YAML file, e.g. scenarios/benes_fights.yaml")
+    parser.add_argument("--runs", type=_positive, help="number of rollouts (default: the scenario's, 1000)")
+    parser.add_argument("--seed", type=_seed, help="master seed (default: the scenario's, 1938)")
+    parser.add_argument("--jobs", type=_positive, help="processes to use (default: all cores)")
+    parser.add_argument("--out", metavar="DIR", help="write results.json, runs.csv and plots into DIR")
+    parser.add_argument("--json", action="store_true", help="print the results as one JSON object instead of a table")
+    parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[], dest="sets",
+                        help="override a scenario value by dotted path, e.g. parameters.FR.daladier_weight=0.6 (repeatable)")
+    return parser
+
+
+def run_scenario(argv: list[str]) -> int:
+    from sim import report, runner
+    from sim.scenario import load_scenario
+
+    args = run_parser().parse_args(argv)
+    scenario = load_scenario(args.scenario, args.sets)
+    if args.seed is not None:
+        scenario = dataclasses.replace(scenario, seed=args.seed)
+    runs = args.runs or scenario.runs
+    if args.out:
+        with report.OutputFolder(args.out) as out:
+            tally = runner.run(scenario, runs, args.jobs, on_rows=out.write_rows)
+            result = report.summary(tally, scenario, scenario.seed)
+            report.write_results(out, result, tally, scenario)
+    else:
+        tally = runner.run(scenario, runs, args.jobs)
+        result = report.summary(tally, scenario, scenario.seed)
+    sys.stdout.write(report.as_json(result) if args.json else report.table(result, scenario))
+    return 0
+
+
+def rules_command(argv: list[str]) -> int:
+    from sim.rules import STATES, load_rulebook
+
+    parser = argparse.ArgumentParser(prog="python run.py rules", description=SUBCOMMANDS["rules"])
+    parser.add_argument("actor", nargs="?", choices=STATES, help="only this state's rules")
+    args = parser.parse_args(argv)
+    book = load_rulebook()
+    for actor in [args.actor] if args.actor else STATES:
+        chapter = book.actors[actor]
+        print(f"== {chapter.name} ({actor})\n{chapter.factions}\n")
+        for name, parameter in chapter.parameters.items():
+            print(f"  parameter {actor}.{name} = {parameter.value}  (range {parameter.range[0]} to {parameter.range[1]})")
+        print()
+        for rule in chapter.rules:
+            print(f"  {rule.id}: {rule.summary}")
+            print(f"    when:        {rule.condition}")
+            print(f"    probability: {rule.probability}{' (once)' if rule.once else ' (each day)'}")
+            arguments = {key: value for key, value in rule.action.model_dump(exclude_defaults=True).items() if key != "kind"}
+            print(f"    action:      {rule.action.kind} {arguments if arguments else ''}".rstrip())
+            for effect in rule.effects:
+                print(f"    effect:      {effect}")
+            for item in rule.evidence:
+                said = f"{item.speaker}, " if item.speaker else ""
+                dated = f", {item.date}" if item.date else ""
+                text = f'"{item.quote}"' if item.quote else item.paraphrase
+                print(f"    evidence:    {item.cite()}{dated}: {said}{text}")
+            print()
+    return 0
+
+
+def list_command(argv: list[str]) -> int:
+    from sim.scenario import load_scenario
+
+    parser = argparse.ArgumentParser(prog="python run.py list", description=SUBCOMMANDS["list"])
+    parser.add_argument("folder", nargs="?", default="scenarios", help="folder of scenario files (default: scenarios)")
+    args = parser.parse_args(argv)
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise InputError("is not a folder of scenario files", folder)
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            scenario = load_scenario(path)
+            print(f"{path}  {scenario.name}: {scenario.question}")
+        except InputError as error:
+            print(f"{path}  (invalid: {error})")
+    return 0
+
+
+def schema_command(argv: list[str]) -> int:
+    from sim.scenario import ScenarioFile
+
+    parser = argparse.ArgumentParser(prog="python run.py schema", description=SUBCOMMANDS["schema"])
+    parser.add_argument("--out", metavar="FILE", help="write the schema to FILE instead of printing it")
+    args = parser.parse_args(argv)
+    schema = ScenarioFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Munich 1938 scenario"
+    text = json.dumps(schema, indent=2) + "\n"
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+COMMANDS = {"rules": rules_command, "list": list_command, "schema": schema_command}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        if not argv:
+            run_parser().print_usage(sys.stderr)
+            print("error: give a scenario file (e.g. scenarios/benes_fights.yaml) or a subcommand: " + ", ".join(SUBCOMMANDS),
+                  file=sys.stderr)
+            return 2
+        if argv[0] in COMMANDS:
+            return COMMANDS[argv[0]](argv[1:])
+        if not argv[0].startswith("-") and not argv[0].endswith((".yaml", ".yml")) and not Path(argv[0]).exists():
+            print(f"error: {argv[0]!r} is neither a scenario file nor a subcommand; subcommands: {', '.join(SUBCOMMANDS)}",
+                  file=sys.stderr)
+            return 2
+        return run_scenario(argv)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written", file=sys.stderr)
+        return 130

@@ -1,0 +1,147 @@
+"""Presentation of a scenario's results: the JSON object, the text table, runs.csv and the plots.
+
+Everything here reads a ``Tally`` (and streamed rows); nothing here knows how
+rules are evaluated. Files are written into a temporary folder beside the
+output folder and moved into place only when all of them are complete, so an
+interrupted run never leaves a half-written results file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+
+from sim.inputs import InputError
+from sim.outcomes import EVENTS, OUTCOME_MEANINGS, OUTCOMES
+from sim.rules import STATE_NAMES, STATES
+from sim.runner import Tally
+from sim.scenario import Scenario
+
+CSV_FIELDS = ["rollout", "outcome", *EVENTS, "first_shot", "resistance_ended"]
+
+
+def summary(tally: Tally, scenario: Scenario, seed: int) -> dict:
+    """The results object printed by --json and written as results.json."""
+    return {
+        "scenario": scenario.name,
+        "runs": tally.runs,
+        "seed": seed,
+        "outcomes": {name: tally.share(tally.outcomes[name]) for name in OUTCOMES},
+        "events": {name: tally.share(tally.events[name]) for name in EVENTS},
+    }
+
+
+def as_json(result: dict) -> str:
+    return json.dumps(result, indent=2) + "\n"
+
+
+def table(result: dict, scenario: Scenario) -> str:
+    """The outcome and event table, with 95% Wilson intervals."""
+    lines = [f"{scenario.name}: {scenario.question}", f"{result['runs']} rollouts, seed {result['seed']}", ""]
+    lines.append(f"{'outcome':<18} {'p':>6}  {'95% interval':<15} {'n':>8}   meaning")
+    for name, share in result["outcomes"].items():
+        lines.append(f"{name:<18} {share['p']:>6.3f}  [{share['lo']:.3f}, {share['hi']:.3f}]  {share['n']:>8}   {OUTCOME_MEANINGS[name]}")
+    lines.append("")
+    lines.append(f"{'event':<22} {'p':>6}  {'95% interval':<15} {'n':>8}")
+    for name, share in result["events"].items():
+        lines.append(f"{name:<22} {share['p']:>6.3f}  [{share['lo']:.3f}, {share['hi']:.3f}]  {share['n']:>8}")
+    return "\n".join(lines) + "\n"
+
+
+class OutputFolder:
+    """Collects output files in a temporary folder and moves them into ``folder`` only on success."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        if self.folder.exists() and not self.folder.is_dir():
+            raise InputError("exists and is not a folder; give a folder for --out", self.folder)
+        parent = self.folder.resolve().parent
+        if not parent.is_dir():
+            raise InputError(f"cannot create it: {parent} does not exist", self.folder, key="--out")
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.folder.name}-", dir=parent))
+        self._csv_file = None
+        self._csv = None
+
+    def __enter__(self) -> OutputFolder:
+        return self
+
+    def path(self, name: str) -> Path:
+        return self.staging / name
+
+    def write_rows(self, rows: list[dict]) -> None:
+        """Append rollout rows to runs.csv (rows arrive in rollout order)."""
+        if self._csv is None:
+            self._csv_file = open(self.path("runs.csv"), "w", newline="", encoding="utf-8")  # closed in __exit__
+            self._csv = csv.DictWriter(self._csv_file, fieldnames=CSV_FIELDS, lineterminator="\n")
+            self._csv.writeheader()
+        self._csv.writerows(rows)
+
+    def __exit__(self, kind: type | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        if self._csv_file is not None:
+            self._csv_file.close()
+        try:
+            if error is None:
+                self.folder.mkdir(exist_ok=True)
+                for item in sorted(self.staging.iterdir()):
+                    os.replace(item, self.folder / item.name)
+        finally:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def write_results(out: OutputFolder, result: dict, tally: Tally, scenario: Scenario) -> None:
+    out.path("results.json").write_text(as_json(result), encoding="utf-8")
+    plot_outcomes(result, scenario, out.path("outcomes.png"))
+    plot_war_by_date(tally, scenario, out.path("war_by_date.png"))
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["svg.hashsalt"] = "munich1938"  # stable output
+    return plt
+
+
+def plot_outcomes(result: dict, scenario: Scenario, path: Path) -> None:
+    """Bar chart of outcome probabilities with their 95% intervals."""
+    plt = _pyplot()
+    names = list(result["outcomes"])
+    shares = [result["outcomes"][name] for name in names]
+    p = np.array([share["p"] for share in shares])
+    errors = np.array([[share["p"] - share["lo"] for share in shares], [share["hi"] - share["p"] for share in shares]])
+    figure, axes = plt.subplots(figsize=(7, 3.8), dpi=120)
+    axes.bar(names, p, yerr=errors, capsize=4, color=["#4c72b0", "#55a868", "#dd8452", "#c44e52", "#8c8c8c"])
+    axes.set_ylim(0, 1)
+    axes.set_ylabel("probability")
+    axes.set_title(f"{scenario.name}: outcomes ({result['runs']} rollouts, 95% Wilson intervals)", fontsize=10)
+    axes.tick_params(axis="x", labelsize=8)
+    figure.tight_layout()
+    figure.savefig(path, metadata={"Software": None})
+    plt.close(figure)
+
+
+def plot_war_by_date(tally: Tally, scenario: Scenario, path: Path) -> None:
+    """Probability that each state is at war, by date."""
+    plt = _pyplot()
+    dates = [scenario.start + timedelta(days=day) for day in range(tally.days)]
+    figure, axes = plt.subplots(figsize=(8, 4), dpi=120)
+    for row, state in enumerate(STATES):
+        axes.plot(dates, tally.at_war[row] / max(tally.runs, 1), label=STATE_NAMES[state])
+    axes.set_ylim(0, 1)
+    axes.set_ylabel("probability at war")
+    axes.set_title(f"{scenario.name}: who is at war, by date ({tally.runs} rollouts)", fontsize=10)
+    axes.legend(fontsize=8, loc="upper left")
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    figure.savefig(path, metadata={"Software": None})
+    plt.close(figure)

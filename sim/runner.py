@@ -1,0 +1,164 @@
+"""Monte Carlo over rollouts: batches of lanes, processes, and streamed aggregates.
+
+Rollouts ``0 .. runs-1`` are cut into chunks of consecutive indices; each chunk
+is one ``CrisisModel`` batch. Chunks run in this process or, with ``jobs > 1``,
+in a process pool; their tallies are added up in chunk order. Because every
+draw is addressed by the rollout index, the result does not depend on the
+chunk size, on ``jobs`` or on the order in which chunks finish. Only counts
+are kept (and, if asked, one CSV row a rollout, streamed to the caller), so
+memory does not grow with the number of rollouts.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.conditions import NEVER
+from sim.model import BatchResult, CrisisModel
+from sim.outcomes import EVENTS, GREAT_POWERS, OUTCOMES
+from sim.rules import STATES
+from sim.scenario import Scenario
+
+CHUNK = 5000
+Z95 = 1.959963984540054
+
+
+def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion (Wilson, JASA 22, 1927)."""
+    if n == 0:
+        return 0.0, 1.0
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass
+class Tally:
+    """Counts over a set of rollouts; tallies of disjoint sets add up."""
+
+    days: int
+    runs: int = 0
+    outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    events: dict[str, int] = field(default_factory=lambda: dict.fromkeys(EVENTS, 0))
+    rules: dict[str, int] = field(default_factory=dict)
+    at_war: np.ndarray | None = None  # (states, days): rollouts in which each state is at war on each day
+
+    def __post_init__(self) -> None:
+        if self.at_war is None:
+            self.at_war = np.zeros((len(STATES), self.days), dtype=np.int64)
+
+    def add(self, other: Tally) -> None:
+        self.runs += other.runs
+        for table, more in ((self.outcomes, other.outcomes), (self.events, other.events), (self.rules, other.rules)):
+            for name, count in more.items():
+                table[name] = table.get(name, 0) + count
+        self.at_war += other.at_war
+
+    @classmethod
+    def of(cls, result: BatchResult, days: int) -> Tally:
+        tally = cls(days=days, runs=int(result.lanes.size))
+        counts = np.bincount(result.outcome, minlength=len(OUTCOMES))
+        tally.outcomes = {name: int(counts[index]) for index, name in enumerate(OUTCOMES)}
+        tally.events = {name: int(result.flags[name].sum()) for name in EVENTS}
+        tally.rules = {rule_id: int(fired.sum()) for rule_id, fired in result.fired.items()}
+        starts, ends = war_spans(result)
+        for row, state in enumerate(STATES):
+            # Rollouts at war on day d: started on or before d, not ended before d (difference arrays).
+            change = np.zeros(days + 1, dtype=np.int64)
+            begun = starts[state] < days
+            np.add.at(change, starts[state][begun].astype(np.int64), 1)
+            ended = begun & (ends[state] < days)
+            np.add.at(change, ends[state][ended].astype(np.int64), -1)
+            tally.at_war[row] = np.cumsum(change)[:days]
+        return tally
+
+    def share(self, count: int) -> dict[str, float | int]:
+        low, high = wilson(count, self.runs)
+        return {"p": round(count / self.runs, 4), "lo": round(low, 4), "hi": round(high, 4), "n": count}
+
+
+def war_spans(result: BatchResult) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """First and last-plus-one day of war per state and lane (NEVER where none).
+
+    Czechoslovakia's war ends when its resistance does; Germany's too, unless a great
+    power is at war with it. The others' wars last to the end of the window.
+    """
+    starts = {state: result.war_days[state] for state in STATES}
+    ends = {state: np.full(result.lanes.size, float(NEVER)) for state in STATES}
+    ends["CZ"] = result.resistance_end_day + 1
+    great_power = np.zeros(result.lanes.size, dtype=bool)
+    for power in GREAT_POWERS:
+        great_power |= result.war_days[power] < NEVER
+    ends["DE"] = np.where(great_power, float(NEVER), result.resistance_end_day + 1)
+    return starts, ends
+
+
+def run_chunk(scenario: Scenario, first: int, count: int, rows: bool) -> tuple[Tally, list[dict] | None]:
+    """Run rollouts ``first .. first+count-1`` as one batch."""
+    model = CrisisModel(scenario, lanes=np.arange(first, first + count, dtype=np.uint64))
+    result = model.run()
+    return Tally.of(result, scenario.days), (rollout_rows(result, scenario) if rows else None)
+
+
+def _run_chunk_args(args: tuple[Scenario, int, int, bool]) -> tuple[Tally, list[dict] | None]:
+    return run_chunk(*args)
+
+
+def rollout_rows(result: BatchResult, scenario: Scenario) -> list[dict]:
+    """One row a rollout: index, outcome, each flag, date of the first shot and of the end of resistance."""
+
+    def day(value: float) -> str:
+        return scenario.date_of(int(value)).isoformat() if value < NEVER else ""
+
+    rows = []
+    for position, lane in enumerate(result.lanes):
+        row = {"rollout": int(lane), "outcome": OUTCOMES[result.outcome[position]]}
+        row.update({event: int(result.flags[event][position]) for event in EVENTS})
+        row["first_shot"] = day(result.first_shot_day[position])
+        row["resistance_ended"] = day(result.resistance_end_day[position])
+        rows.append(row)
+    return rows
+
+
+def chunks(runs: int, chunk: int = CHUNK) -> list[tuple[int, int]]:
+    return [(first, min(chunk, runs - first)) for first in range(0, runs, chunk)]
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def run(
+    scenario: Scenario,
+    runs: int | None = None,
+    jobs: int | None = None,
+    on_rows: Callable[[list[dict]], None] | None = None,
+    chunk: int = CHUNK,
+) -> Tally:
+    """Run ``runs`` rollouts of a scenario on ``jobs`` processes; stream rows to ``on_rows`` in rollout order."""
+    runs = scenario.runs if runs is None else runs
+    work = [(scenario, first, count, on_rows is not None) for first, count in chunks(runs, chunk)]
+    total = Tally(days=scenario.days)
+    for tally, rows in _results(work, jobs or default_jobs()):
+        total.add(tally)
+        if on_rows is not None:
+            on_rows(rows)
+    return total
+
+
+def _results(work: list, jobs: int) -> Iterator[tuple[Tally, list[dict] | None]]:
+    workers = min(jobs, len(work))
+    if workers <= 1:
+        yield from map(_run_chunk_args, work)
+        return
+    # spawn, not fork: numpy's thread pools make fork unsafe, and spawn behaves the same on every OS.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield from pool.map(_run_chunk_args, work)  # map keeps chunk order whatever order they finish in
