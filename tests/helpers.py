@@ -1,0 +1,33 @@
+"""Small shared helpers for the tests: load scenarios, run batches, read shares."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from sim.model import BatchResult, CrisisModel
+from sim.outcomes import OUTCOMES
+from sim.scenario import Scenario, load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
+
+def scenario(name: str = "baseline", sets: tuple[str, ...] = ()) -> Scenario:
+    return load_scenario(SCENARIOS / f"{name}.yaml", list(sets))
+
+
+@cache
+def batch(name: str = "baseline", sets: tuple[str, ...] = (), runs: int = 2000) -> BatchResult:
+    """A cached batch of rollouts 0 .. runs-1 of a scenario file with --set overrides."""
+    return CrisisModel(scenario(name, sets), lanes=np.arange(runs)).run()
+
+
+def outcome_share(result: BatchResult, outcome: str) -> float:
+    return float(np.mean(result.outcome == OUTCOMES.index(outcome)))
+
+
+def event_share(result: BatchResult, event: str) -> float:
+    return float(np.mean(result.flags[event]))

@@ -1,0 +1,72 @@
+"""The baseline reproduces 1938 because its rules do: targets, and single rules switched off."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.helpers import batch, event_share, outcome_share
+
+
+def test_baseline_reproduces_1938():
+    result = batch()
+    assert outcome_share(result, "settlement") >= 0.60
+    assert max(
+        ("settlement", "german_climbdown", "local_war", "general_war", "unresolved"),
+        key=lambda name: outcome_share(result, name),
+    ) == "settlement"
+    assert event_share(result, "four_power_conference") >= 0.50
+    assert outcome_share(result, "general_war") <= 0.15
+    assert event_share(result, "pl_takes_teschen") >= 0.30
+
+
+def test_baseline_follows_the_historical_sequence_in_a_typical_rollout():
+    # The settlement comes after a conference in most settled rollouts, and the conference
+    # after the Anglo-French proposals: the order of 1938, not a script.
+    result = batch()
+    settled = result.outcome == 0
+    assert np.mean(result.fired["DE.accepts_conference"][settled]) > 0.5
+    assert np.all(result.fired["FR.joins_anglo_french_proposals"][result.fired["DE.accepts_conference"]])
+
+
+# Each historical step is carried by a rule: switch the rule off and the outcome moves.
+SWITCHED_OFF = [
+    # Without Chamberlain's flight there are no Anglo-French proposals, so Prague never yields.
+    ("GB.flies_to_hitler", "settlement", -0.3),
+    # Without Beneš soliciting the ultimatum, Prague does not accept cession on 21 September.
+    ("CZ.solicits_ultimatum", "settlement", -0.3),
+    # Without Hitler accepting Mussolini's conference, the Godesberg impasse ends in war more often.
+    ("DE.accepts_conference", "four_power_conference", -0.3),
+    ("DE.accepts_conference", "local_war", +0.05),
+    # Without Poland's ultimatum, Teschen is not taken after the settlement.
+    ("PL.teschen_ultimatum", "pl_takes_teschen", -0.3),
+    # Without Bonnet's private warnings Beneš stays confident of France and does not yield.
+    ("FR.bonnet_threatens_osusky", "settlement", -0.1),
+]
+
+
+@pytest.mark.parametrize(("rule", "measure", "at_least"), SWITCHED_OFF)
+def test_switching_a_rule_off_moves_the_outcome(rule, measure, at_least):
+    """The share of `measure` moves by at least `at_least` (down if negative) when `rule` is off."""
+    base = batch()
+    changed = batch("baseline", (f"rules.{rule}.enabled=false",))
+    share = event_share if measure in base.flags else outcome_share
+    before, after = share(base, measure), share(changed, measure)
+    if at_least < 0:
+        assert after <= before + at_least, (before, after)
+    else:
+        assert after >= before + at_least, (before, after)
+
+
+def test_benes_fights_differs_from_baseline():
+    base, fights = batch(), batch("benes_fights")
+    assert event_share(fights, "cz_fights") >= 0.95
+    outcomes = ("settlement", "german_climbdown", "local_war", "general_war", "unresolved")
+    distance = 0.5 * sum(abs(outcome_share(base, name) - outcome_share(fights, name)) for name in outcomes)
+    assert distance > 0.5
+
+
+def test_france_honours_raises_french_fighting_and_general_war():
+    base, honours = batch(), batch("france_honours")
+    assert event_share(honours, "fr_fights") > event_share(base, "fr_fights") + 0.1
+    assert outcome_share(honours, "general_war") > outcome_share(base, "general_war") + 0.1

@@ -1,0 +1,145 @@
+"""Properties of the model: one outcome per rollout, determinism, lane independence, order independence, monotone effects."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.conditions import NEVER
+from sim.model import CrisisModel
+from sim.outcomes import EVENTS, GREAT_POWERS, OUTCOMES, classify
+from sim.runner import run
+from tests.helpers import batch, event_share, scenario
+
+SLOW = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def same_results(a, b) -> None:
+    assert np.array_equal(a.lanes, b.lanes)
+    assert np.array_equal(a.outcome, b.outcome)
+    for event in EVENTS:
+        assert np.array_equal(a.flags[event], b.flags[event]), event
+    assert np.array_equal(a.first_shot_day, b.first_shot_day)
+    assert np.array_equal(a.resistance_end_day, b.resistance_end_day)
+    for rule_id in a.fired:
+        assert np.array_equal(a.fired[rule_id], b.fired[rule_id]), rule_id
+
+
+def test_mesa_contract_constructible_without_arguments():
+    model = CrisisModel()
+    model.run_for(10)
+    assert model.time == 10.0
+    assert model.day == 10
+    assert len(model.agents) == 7
+
+
+def test_exactly_one_outcome_consistent_with_the_state():
+    for name in ("baseline", "benes_fights", "france_honours"):
+        result = batch(name)
+        assert set(np.unique(result.outcome)) <= set(range(len(OUTCOMES)))
+        war = result.first_shot_day < NEVER
+        great_power = np.zeros_like(war)
+        for power in GREAT_POWERS:
+            great_power |= result.war_days[power] < NEVER
+        assert np.all((result.outcome == OUTCOMES.index("general_war")) == (war & great_power))
+        assert np.all((result.outcome == OUTCOMES.index("local_war")) == (war & ~great_power))
+
+
+def test_classification_priority_war_over_settlement():
+    state = {name: np.full(3, float(NEVER)) for name in ("crisis.first_shot_day", "crisis.settled_day", "crisis.climbdown_day")}
+    state.update({f"{power}.war_on_DE_day": np.full(3, float(NEVER)) for power in GREAT_POWERS})
+    state["crisis.settled_day"][:] = [5, 5, NEVER]
+    state["crisis.first_shot_day"][:] = [NEVER, 9, 9]
+    state["FR.war_on_DE_day"][2] = 12
+    assert [OUTCOMES[index] for index in classify(state)] == ["settlement", "local_war", "general_war"]
+
+
+def test_same_seed_same_results_and_different_seed_different_results():
+    a = CrisisModel(scenario(), lanes=300).run()
+    b = CrisisModel(scenario(), lanes=300).run()
+    same_results(a, b)
+    other = CrisisModel(scenario("baseline", ("seed=7",)), lanes=300).run()
+    assert not np.array_equal(a.first_shot_day, other.first_shot_day) or not np.array_equal(a.outcome, other.outcome)
+
+
+@SLOW
+@given(
+    name=st.sampled_from(["baseline", "benes_fights", "france_honours"]),
+    seed=st.integers(0, 2**40),
+    index=st.integers(0, 149),
+)
+def test_lane_independence_rollout_alone_equals_rollout_in_batch(name, seed, index):
+    chosen = scenario(name, (f"seed={seed}",))
+    whole = CrisisModel(chosen, lanes=np.arange(150)).run()
+    alone = CrisisModel(chosen, lanes=np.array([index])).run()
+    offset = CrisisModel(chosen, lanes=np.arange(index, index + 7)).run()  # a different batch containing it
+    for other, position in ((alone, 0), (offset, 0)):
+        assert whole.outcome[index] == other.outcome[position]
+        assert whole.first_shot_day[index] == other.first_shot_day[position]
+        assert whole.resistance_end_day[index] == other.resistance_end_day[position]
+        for event in EVENTS:
+            assert whole.flags[event][index] == other.flags[event][position]
+        for rule_id in whole.fired:
+            assert whole.fired[rule_id][index] == other.fired[rule_id][position], rule_id
+
+
+def test_results_do_not_depend_on_agent_order():
+    ordered = CrisisModel(scenario("benes_fights"), lanes=400)
+    shuffled = CrisisModel(scenario("benes_fights"), lanes=400)
+    orders = set()
+    while ordered.running:
+        ordered.step()
+        shuffled.agents.shuffle(inplace=True)  # a new activation order every day
+        orders.add(tuple(agent.code for agent in shuffled.agents))
+        shuffled.step()
+    assert len(orders) > 1  # the order really changed
+    same_results(ordered.result(), shuffled.result())
+
+
+def test_chunking_and_jobs_do_not_change_the_tally():
+    chosen = scenario("benes_fights")
+    small_chunks = run(chosen, runs=240, jobs=1, chunk=37)
+    one_chunk = run(chosen, runs=240, jobs=1, chunk=5000)
+    assert small_chunks.outcomes == one_chunk.outcomes
+    assert small_chunks.events == one_chunk.events
+    assert small_chunks.rules == one_chunk.rules
+    assert np.array_equal(small_chunks.at_war, one_chunk.at_war)
+
+
+def test_probabilities_are_proportions_within_unit_interval():
+    tally = run(scenario(), runs=500, jobs=1)
+    assert sum(tally.outcomes.values()) == tally.runs == 500
+    for count in (*tally.outcomes.values(), *tally.events.values(), *tally.rules.values()):
+        share = tally.share(count)
+        assert 0 <= share["lo"] <= share["p"] <= share["hi"] <= 1
+    assert tally.at_war.max() <= tally.runs
+
+
+def monotone(values, share):
+    shares = [share(value) for value in values]
+    # Common random numbers make the comparison paired; a small tolerance covers path effects.
+    return all(later >= earlier - 0.01 for earlier, later in itertools.pairwise(shares)), shares
+
+
+def test_raising_french_resolve_never_lowers_the_chance_france_fights():
+    values = (0.0, 0.3, 0.6, 0.9)
+    ok, shares = monotone(values, lambda value: event_share(batch("baseline", (f"parameters.FR.daladier_weight={value}",), 1500), "fr_fights"))
+    assert ok, shares
+    assert shares[-1] > shares[0]
+
+
+def test_raising_french_honour_never_lowers_the_chance_france_fights_when_benes_fights():
+    values = (0.0, 0.2, 0.5, 1.0)
+    ok, shares = monotone(values, lambda value: event_share(batch("benes_fights", (f"parameters.FR.honour_base={value}",), 1500), "fr_fights"))
+    assert ok, shares
+    assert shares[-1] > shares[0]
+
+
+def test_raising_czechoslovak_resolve_never_lowers_the_chance_it_fights():
+    values = (0.0, 0.4, 0.8, 1.0)
+    ok, shares = monotone(values, lambda value: event_share(batch("baseline", (f"parameters.CZ.resolve={value}",), 1500), "cz_fights"))
+    assert ok, shares
+    assert shares[-1] > shares[0]
