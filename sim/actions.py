@@ -139,6 +139,7 @@ def _conference(action: Action, actor: str, env: Env, mask: np.ndarray, today: i
     return [
         first("crisis.conference_day", today, mask),
         Write("crisis.demand", "set", action.level, mask),
+        Write("crisis.demand_day", "set", float(today), mask),
         Write("crisis.proposal", "max", action.level, mask),
         Write("crisis.cz_accepts", "set", 0.0, mask),
     ]

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.actions import Write
-from sim.engine import CompiledRule
+from sim.engine import CompiledRule, Decision
 from sim.rules import STATE_NAMES, STATES
 
 if TYPE_CHECKING:
@@ -73,12 +72,8 @@ class StateAgent(mesa.Agent):
             raised = belief + weight * np.maximum(seen - belief, 0.0)
             np.copyto(belief, np.where(self.model.state[f"{other}.at_war"] > 0, 1.0, raised), where=open_lanes)
 
-    def decide(self) -> list[tuple[int, list[Write]]]:
+    def decide(self) -> list[Decision]:
         """Evaluate every rule of this state against today's snapshot; apply nothing."""
         model = self.model
-        decisions = []
-        for rule in self.rules:
-            writes = rule.decide(model.state, model.day, model.seed, model.lanes, model.open_lanes)
-            if writes:
-                decisions.append((rule.index, writes))
-        return decisions
+        decisions = (rule.decide(model.state, model.day, model.seed, model.lanes, model.open_lanes) for rule in self.rules)
+        return [decision for decision in decisions if decision is not None]

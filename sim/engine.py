@@ -116,24 +116,33 @@ class CompiledRule:
     def id(self) -> str:
         return self.rule.id
 
-    def decide(self, env: dict, today: int, seed: int, lanes: np.ndarray, open_lanes: np.ndarray) -> list[Write]:
-        """The writes this rule makes today, in the lanes where its condition holds and its draw succeeds."""
+    def decide(self, env: dict, today: int, seed: int, lanes: np.ndarray, open_lanes: np.ndarray) -> Decision | None:
+        """Where this rule fires today (its condition holds and its draw succeeds) and the writes it makes there."""
         candidates = open_lanes & np.broadcast_to(np.asarray(self.condition.evaluate(env), dtype=bool), open_lanes.shape)
         if self.rule.once:
             candidates &= env[f"fired.{self.id}"] >= NEVER
         where = np.flatnonzero(candidates)
         if where.size == 0:
-            return []
+            return None
         probability = np.broadcast_to(np.asarray(self.probability.evaluate(env), dtype=float), open_lanes.shape)[where]
         draws = rng.uniform(seed, self.stream, today, lanes[where])
         fires = np.zeros_like(candidates)
         fires[where[draws < probability]] = True
         if not fires.any():
-            return []
-        result = actions.writes(self.rule.action, self.rule.actor, env, fires, today)
-        result.extend(effect.write(env, fires) for effect in self.effects)
-        result.append(actions.first(f"fired.{self.id}", today, fires))
-        return result
+            return None
+        writes = actions.writes(self.rule.action, self.rule.actor, env, fires, today)
+        writes.extend(effect.write(env, fires) for effect in self.effects)
+        writes.append(actions.first(f"fired.{self.id}", today, fires))
+        return Decision(self, fires, writes)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A rule's decision for one day: the lanes where it fires and what it writes there."""
+
+    rule: CompiledRule
+    fires: np.ndarray
+    writes: list[Write]
 
 
 def compile_rules(book: RuleBook, scenario: Scenario, layout: dict[str, float]) -> list[CompiledRule]:

@@ -35,6 +35,26 @@ BOUNDED = ("mobilisation", "pressure", "belief")
 
 
 @dataclass(frozen=True)
+class Happening:
+    """Something that happened on a day, in the lanes marked true: for narration and the classroom view.
+
+    ``kind`` is "event" (an exogenous event starts), "rule" (a rule fired), "belief"
+    (a belief moved by more than BELIEF_STEP) or "campaign" (resistance ended, aid arrived).
+    """
+
+    day: int
+    kind: str
+    name: str
+    lanes: np.ndarray
+    before: np.ndarray | None = None
+    after: np.ndarray | None = None
+
+
+BELIEF_STEP = 0.05
+CAMPAIGN_DAYS = ("crisis.su_aid_day", "crisis.cz_resistance_end_day")
+
+
+@dataclass(frozen=True)
 class BatchResult:
     """What a batch of rollouts produced, one entry per lane (the aggregates are built from this)."""
 
@@ -55,6 +75,7 @@ class CrisisModel(mesa.Model):
         scenario: Scenario | None = None,
         lanes: np.ndarray | int = 1,
         book: RuleBook | None = None,
+        record: bool = False,
     ):
         scenario = scenario or default_scenario()
         # Named crisis_scenario: Mesa 3.5 reserves `Model.scenario` for its own Scenario class.
@@ -71,6 +92,7 @@ class CrisisModel(mesa.Model):
         self.bounded = [name for name in self.state if name[:2] in STATES and name.split(".")[1] in BOUNDED]
         self.events = self._event_days()
         self.day = 0
+        self.log: list[Happening] | None = [] if record else None  # what happened, kept only when asked
         for code in STATES:
             StateAgent(self, code, [rule for rule in self.rules if rule.rule.actor == code])
         self.states = {agent.code: agent for agent in self.agents}
@@ -100,17 +122,34 @@ class CrisisModel(mesa.Model):
         """One day: events, perceive, decide, apply, war, close."""
         today = self.day
         self.state["today"] = float(today)
+        before = self._watched() if self.log is not None else {}
         for name, (start, end) in self.events.items():
             if today == start:
                 self.state[f"event.{name}"][:] = start
+                if self.log is not None:
+                    self.log.append(Happening(today, "event", name, self.open_lanes.copy()))
             self.state[f"event.{name}.active"][:] = float(start <= today and (end is None or today <= end))
         self.agents.do("perceive")
-        decisions = [decision for agent_decisions in self.agents.map("decide") for decision in agent_decisions]
-        self.apply(write for _, writes in sorted(decisions, key=lambda decision: decision[0]) for write in writes)
+        decisions = sorted((decision for agent in self.agents.map("decide") for decision in agent), key=lambda decision: decision.rule.index)
+        self.apply(write for decision in decisions for write in decision.writes)
         campaign.advance(self.state, today, self.seed, self.lanes, self.open_lanes)
+        if self.log is not None:
+            self.log.extend(Happening(today, "rule", decision.rule.id, decision.fires) for decision in decisions)
+            self._record_changes(today, before)
         self._close(today)
         self.day += 1
         self.running = self.day < self.crisis_scenario.days and bool(self.open_lanes.any())
+
+    def _watched(self) -> dict[str, np.ndarray]:
+        names = [name for name in self.state if ".belief." in name and name[:2] in STATES] + list(CAMPAIGN_DAYS)
+        return {name: self.state[name].copy() for name in names}
+
+    def _record_changes(self, today: int, before: dict[str, np.ndarray]) -> None:
+        for name, old in before.items():
+            new = self.state[name]
+            moved = (np.abs(new - old) > BELIEF_STEP) if ".belief." in name else (new != old)
+            if moved.any():
+                self.log.append(Happening(today, "belief" if ".belief." in name else "campaign", name, moved, old, new.copy()))
 
     def apply(self, writes) -> None:
         """Apply writes in order; values were computed from the day's snapshot."""
@@ -164,4 +203,4 @@ def _min(target: np.ndarray, value: np.ndarray, mask: np.ndarray) -> None:
 
 
 _OPS = {"set": _set, "add": _add, "max": _max, "min": _min}
-__all__ = ["BatchResult", "CrisisModel", "Write"]
+__all__ = ["BatchResult", "CrisisModel", "Happening", "Write"]
