@@ -59,13 +59,15 @@ def recipients(action: Action, actor: str) -> list[str]:
 
 def _statement(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
     # Each hearer moves its belief about `about` toward the claim, as far as it trusts the speaker.
+    # An insincere speaker's claim gives way to what it really holds as far as its candour goes.
+    claim = action.claim if action.sincere else action.claim + env[f"{actor}.candour"] * (action.truth - action.claim)
     writes = []
     for hearer in recipients(action, actor):
         if hearer == action.about:
             continue
         belief = env[f"{hearer}.belief.{action.about}"]
         trust = env[f"{hearer}.trust.{actor}"]
-        writes.append(Write(f"{hearer}.belief.{action.about}", "add", trust * (action.claim - belief), mask))
+        writes.append(Write(f"{hearer}.belief.{action.about}", "add", trust * (claim - belief), mask))
         writes.append(first(f"{hearer}.heard_{actor}_day", today, mask))
     return writes
 

@@ -53,6 +53,7 @@ def run_parser() -> argparse.ArgumentParser:
     parser.add_argument("--jobs", type=_positive, help="processes to use (default: all cores)")
     parser.add_argument("--out", metavar="DIR", help="write results.json, runs.csv and plots into DIR")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object instead of a table")
+    parser.add_argument("--narrate", metavar="K", type=_seed, help="tell the story of rollout K day by day, with the evidence for each step")
     parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[], dest="sets",
                         help="override a scenario value by dotted path, e.g. parameters.FR.daladier_weight=0.6 (repeatable)")
     return parser
@@ -67,6 +68,11 @@ def run_scenario(argv: list[str]) -> int:
     if args.seed is not None:
         scenario = dataclasses.replace(scenario, seed=args.seed)
     runs = args.runs or scenario.runs
+    if args.narrate is not None:
+        from sim.narrate import narrate
+
+        sys.stdout.write(narrate(scenario, args.narrate))
+        return 0
     if args.out:
         with report.OutputFolder(args.out) as out:
             tally = runner.run(scenario, runs, args.jobs, on_rows=out.write_rows)
@@ -80,32 +86,18 @@ def run_scenario(argv: list[str]) -> int:
 
 
 def rules_command(argv: list[str]) -> int:
+    from sim.explain import rulebook_markdown, rulebook_text
     from sim.rules import STATES, load_rulebook
 
     parser = argparse.ArgumentParser(prog="python run.py rules", description=SUBCOMMANDS["rules"])
     parser.add_argument("actor", nargs="?", choices=STATES, help="only this state's rules")
+    parser.add_argument("--markdown", action="store_true", help="the whole rule book as Markdown (docs/rules.md is this)")
     args = parser.parse_args(argv)
     book = load_rulebook()
-    for actor in [args.actor] if args.actor else STATES:
-        chapter = book.actors[actor]
-        print(f"== {chapter.name} ({actor})\n{chapter.factions}\n")
-        for name, parameter in chapter.parameters.items():
-            print(f"  parameter {actor}.{name} = {parameter.value}  (range {parameter.range[0]} to {parameter.range[1]})")
-        print()
-        for rule in chapter.rules:
-            print(f"  {rule.id}: {rule.summary}")
-            print(f"    when:        {rule.condition}")
-            print(f"    probability: {rule.probability}{' (once)' if rule.once else ' (each day)'}")
-            arguments = {key: value for key, value in rule.action.model_dump(exclude_defaults=True).items() if key != "kind"}
-            print(f"    action:      {rule.action.kind} {arguments if arguments else ''}".rstrip())
-            for effect in rule.effects:
-                print(f"    effect:      {effect}")
-            for item in rule.evidence:
-                said = f"{item.speaker}, " if item.speaker else ""
-                dated = f", {item.date}" if item.date else ""
-                text = f'"{item.quote}"' if item.quote else item.paraphrase
-                print(f"    evidence:    {item.cite()}{dated}: {said}{text}")
-            print()
+    if args.markdown:
+        sys.stdout.write(rulebook_markdown(book))
+    else:
+        sys.stdout.write(rulebook_text(book, [args.actor] if args.actor else list(STATES)))
     return 0
 
 

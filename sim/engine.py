@@ -50,7 +50,8 @@ def is_day_variable(name: str) -> bool:
 def state_layout(book: RuleBook, scenario: Scenario) -> dict[str, float]:
     """Every variable of the world and its initial value (the same in every lane before parameters vary)."""
     parameters = {name: parameter.value for name, parameter in book.parameters().items()}
-    parameters.update(scenario.parameters)
+    parameters.update(book.lenses[scenario.lens].parameters)  # the scenario's reading of contested points
+    parameters.update(scenario.parameters)  # then its own changes
     # A date parameter is used in conditions as that day's index in this scenario's calendar.
     parameters = {name: float((value - scenario.start).days) if isinstance(value, date) else value for name, value in parameters.items()}
     default_belief, default_trust = parameters["world.default_belief"], parameters["world.default_trust"]

@@ -36,6 +36,7 @@ def summary(tally: Tally, scenario: Scenario, seed: int) -> dict:
         "seed": seed,
         "outcomes": {name: tally.share(tally.outcomes[name]) for name in OUTCOMES},
         "events": {name: tally.share(tally.events[name]) for name in EVENTS},
+        "rules": {name: tally.share(count) for name, count in tally.rules.items()},
     }
 
 
@@ -53,6 +54,14 @@ def table(result: dict, scenario: Scenario) -> str:
     lines.append(f"{'event':<22} {'p':>6}  {'95% interval':<15} {'n':>8}")
     for name, share in result["events"].items():
         lines.append(f"{name:<22} {share['p']:>6.3f}  [{share['lo']:.3f}, {share['hi']:.3f}]  {share['n']:>8}")
+    return "\n".join(lines) + "\n"
+
+
+def rules_table(result: dict) -> str:
+    """How often each rule fired, most frequent first: which commitments carried the outcome."""
+    lines = [f"{'rule':<40} {'fired':>6}  {'95% interval':<15}"]
+    ranked = sorted(result["rules"].items(), key=lambda item: (-item[1]["n"], item[0]))
+    lines += [f"{name:<40} {share['p']:>6.3f}  [{share['lo']:.3f}, {share['hi']:.3f}]" for name, share in ranked]
     return "\n".join(lines) + "\n"
 
 
@@ -98,6 +107,7 @@ class OutputFolder:
 
 def write_results(out: OutputFolder, result: dict, tally: Tally, scenario: Scenario) -> None:
     out.path("results.json").write_text(as_json(result), encoding="utf-8")
+    out.path("rules.txt").write_text(rules_table(result), encoding="utf-8")
     plot_outcomes(result, scenario, out.path("outcomes.png"))
     plot_war_by_date(tally, scenario, out.path("war_by_date.png"))
 

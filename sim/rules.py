@@ -120,6 +120,7 @@ class Action(Strict):
     claim: float | None = Field(None, ge=0, le=1, description="The probability the statement asserts that `about` will fight.")
     visibility: Visibility = "private"
     sincere: bool = True
+    truth: float | None = Field(None, ge=0, le=1, description="For an insincere statement: what the speaker really holds.")
     target: Actor | None = None
     mode: Literal["troops", "aircraft", "materiel"] | None = None
     grant: bool | None = None
@@ -145,6 +146,8 @@ class Action(Strict):
         }.get(self.kind, ())
         missing = [name for name in needs if getattr(self, name) is None]
         assert not missing, f"action {self.kind!r} needs {', '.join(missing)}"
+        if self.kind == "statement":
+            assert self.sincere == (self.truth is None), "an insincere statement needs `truth` (what the speaker really holds); a sincere one has none"
         if self.kind in ("mobilise", "demobilise", "pressure"):
             assert 0 <= self.level <= 1, f"{self.kind} level must be within [0, 1], got {self.level}"
         if self.kind in ("demand", "propose", "accept", "reject", "conference"):
@@ -249,9 +252,31 @@ class World(Strict):
     events: dict[str, Event]
 
 
+# Every state has this parameter; scenarios close the information gaps of double-dealing with it.
+CANDOUR = Parameter(
+    value=0.0,
+    range=(0.0, 1.0),
+    description=(
+        "How far this state's insincere statements are replaced by what it really holds: 0 as in 1938, each audience "
+        "hearing its own line (France had 'one line for the Germans; one line for the Americans, and one for the Soviet "
+        "Union', fn 19); 1, every audience hears the truth."
+    ),
+    evidence=[Evidence(source=MAIN_TEXT, footnote=19, quote="one line for the Germans; one line for the Americans, and one for the Soviet Union")],
+)
+
+
+class Lens(Strict):
+    """A reading of a contested point: a named set of parameter values a scenario selects with `lens:`."""
+
+    description: str
+    parameters: dict[str, float] = {}
+    evidence: list[Evidence] = Field(min_length=1)
+
+
 class RuleBook(Strict):
     actors: dict[str, ActorBook]
     world: World
+    lenses: dict[str, Lens]
 
     @property
     def rules(self) -> list[Rule]:
@@ -261,6 +286,7 @@ class RuleBook(Strict):
         """Every parameter by its dotted name: ``FR.daladier_weight``, ``world.observation_weight``."""
         named = {f"world.{name}": parameter for name, parameter in self.world.parameters.items()}
         for actor in STATES:
+            named[f"{actor}.candour"] = CANDOUR
             named.update({f"{actor}.{name}": parameter for name, parameter in self.actors[actor].parameters.items()})
         return named
 
@@ -275,7 +301,15 @@ def load_rulebook() -> RuleBook:
         actors[actor] = validate(ActorBook, document.data, document)
     world_document = load_yaml(folder / "world.yaml")
     world = validate(World, world_document.data, world_document)
-    book = RuleBook(actors=actors, world=world)
+    lens_document = load_yaml(folder / "lenses.yaml")
+    lenses = {name: validate(Lens, data, lens_document, (name,)) for name, data in lens_document.data.items()}
+    book = RuleBook(actors=actors, world=world, lenses=lenses)
+    parameters = book.parameters()
+    for name, lens in lenses.items():
+        for key, value in lens.parameters.items():
+            assert key in parameters, f"lens {name} sets unknown parameter {key}"
+            low, high = parameters[key].range
+            assert low <= value <= high, f"lens {name} sets {key} = {value}, outside [{low}, {high}]"
     ids = [rule.id for rule in book.rules]
     duplicated = {rule_id for rule_id in ids if ids.count(rule_id) > 1}
     assert not duplicated, f"duplicate rule ids in the rule book: {sorted(duplicated)}"

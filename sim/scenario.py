@@ -26,6 +26,7 @@ from sim.rules import EventEdit, Rule, RuleBook, Strict, load_rulebook
 DEFAULT_START = date(1938, 3, 12)
 DEFAULT_END = date(1938, 10, 31)
 MAX_DAYS = 400
+DEFAULT_LENS = "carley"
 
 
 class RuleEdit(Strict):
@@ -51,6 +52,7 @@ class ScenarioFile(Strict):
     extends: str | None = Field(None, description="Another scenario file, relative to this one, whose changes this one keeps.")
     start: date | None = Field(None, description=f"First day simulated (default {DEFAULT_START}).")
     end: date | None = Field(None, description=f"Last day simulated (default {DEFAULT_END}).")
+    lens: str | None = Field(None, description="The reading of contested points (default carley); `python run.py rules` lists the lenses.")
     runs: int | None = Field(None, ge=1, le=100_000_000, description="Rollouts (default 1000).")
     seed: int | None = Field(None, ge=0, le=2**63 - 1, description="Master seed (default 1938).")
     parameters: dict[str, float | date] = Field({}, description="Parameter values by dotted name, e.g. FR.daladier_weight: 0.6.")
@@ -70,6 +72,7 @@ class Scenario:
     end: date
     runs: int
     seed: int
+    lens: str
     parameters: dict[str, float | date]
     rules: dict[str, RuleEdit]
     add_rules: tuple[Rule, ...]
@@ -96,6 +99,7 @@ class Scenario:
             "start": str(self.start),
             "end": str(self.end),
             "seed": self.seed,
+            "lens": self.lens,
             "parameters": self.parameters,
             "rules": {k: v.model_dump() for k, v in sorted(self.rules.items())},
             "add_rules": [rule.model_dump(mode="json") for rule in self.add_rules],
@@ -210,6 +214,7 @@ def load_scenario(path: str | Path, sets: list[str] = (), book: RuleBook | None 
         end=data.get("end", DEFAULT_END),
         runs=data.get("runs", 1000),
         seed=data.get("seed", 1938),
+        lens=data.get("lens", DEFAULT_LENS),
         parameters=dict(data.get("parameters", {})),
         rules={name: RuleEdit.model_validate(edit) for name, edit in data.get("rules", {}).items()},
         add_rules=tuple(Rule.model_validate(rule) for rule in data.get("add_rules", [])),
@@ -224,6 +229,8 @@ def check(scenario: Scenario, book: RuleBook) -> None:
     """Every name a scenario uses exists in the rule book, and every value is inside its range."""
     if scenario.end <= scenario.start:
         raise scenario.error("end", f"end {scenario.end} must come after start {scenario.start}")
+    if scenario.lens not in book.lenses:
+        raise scenario.error("lens", f"unknown lens {scenario.lens!r}; allowed: {', '.join(book.lenses)}")
     if scenario.days > MAX_DAYS:
         raise scenario.error("end", f"the window is {scenario.days} days; at most {MAX_DAYS} are allowed")
     parameters = book.parameters()
@@ -266,6 +273,7 @@ def default_scenario() -> Scenario:
         end=DEFAULT_END,
         runs=1000,
         seed=1938,
+        lens=DEFAULT_LENS,
         parameters={},
         rules={},
         add_rules=(),
