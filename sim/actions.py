@@ -22,32 +22,41 @@ Op = Literal["set", "add", "max", "min"]
 
 @dataclass(frozen=True)
 class Write:
-    """Change variable ``name`` where ``mask`` is true: set, add, max or min with ``value``."""
+    """Change variable ``name`` in the lanes at indices ``lanes``: set, add, max or min with ``value``.
+
+    ``value`` is a number or an array aligned with ``lanes``. Writes touch only the
+    lanes where a rule fired, so their cost does not grow with the batch.
+    """
 
     name: str
     op: Op
     value: np.ndarray | float
-    mask: np.ndarray
+    lanes: np.ndarray
 
 
-def first(name: str, today: int, mask: np.ndarray) -> Write:
+def first(name: str, today: int, lanes: np.ndarray) -> Write:
     """Record today as the first day of something (keeps an earlier day if there is one)."""
-    return Write(name, "min", float(today), mask)
+    return Write(name, "min", float(today), lanes)
+
+
+def at(value: np.ndarray | float, lanes: np.ndarray) -> np.ndarray | float:
+    """A variable's values in the given lanes (a number stays a number)."""
+    return value[lanes] if isinstance(value, np.ndarray) else value
 
 
 Env = Mapping[str, np.ndarray | float]
 Handler = Callable[[Action, str, Env, np.ndarray, int], list[Write]]
 
 
-def _mobilise(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
-    writes = [Write(f"{actor}.mobilisation", "max", action.level, mask)]
+def _mobilise(action: Action, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
+    writes = [Write(f"{actor}.mobilisation", "max", action.level, lanes)]
     if action.level >= 0.5:
-        writes.append(first(f"{actor}.mobilised_day", today, mask))
+        writes.append(first(f"{actor}.mobilised_day", today, lanes))
     return writes
 
 
-def _demobilise(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
-    return [Write(f"{actor}.mobilisation", "min", action.level, mask)]
+def _demobilise(action: Action, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
+    return [Write(f"{actor}.mobilisation", "min", action.level, lanes)]
 
 
 def recipients(action: Action, actor: str) -> list[str]:
@@ -57,101 +66,101 @@ def recipients(action: Action, actor: str) -> list[str]:
     return [state for state in action.to if state != actor]
 
 
-def _statement(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
+def _statement(action: Action, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
     # Each hearer moves its belief about `about` toward the claim, as far as it trusts the speaker.
     # An insincere speaker's claim gives way to what it really holds as far as its candour goes.
-    claim = action.claim if action.sincere else action.claim + env[f"{actor}.candour"] * (action.truth - action.claim)
+    claim = action.claim if action.sincere else action.claim + at(env[f"{actor}.candour"], lanes) * (action.truth - action.claim)
     writes = []
     for hearer in recipients(action, actor):
         if hearer == action.about:
             continue
-        belief = env[f"{hearer}.belief.{action.about}"]
-        trust = env[f"{hearer}.trust.{actor}"]
-        writes.append(Write(f"{hearer}.belief.{action.about}", "add", trust * (claim - belief), mask))
-        writes.append(first(f"{hearer}.heard_{actor}_day", today, mask))
+        belief = at(env[f"{hearer}.belief.{action.about}"], lanes)
+        trust = at(env[f"{hearer}.trust.{actor}"], lanes)
+        writes.append(Write(f"{hearer}.belief.{action.about}", "add", trust * (claim - belief), lanes))
+        writes.append(first(f"{hearer}.heard_{actor}_day", today, lanes))
     return writes
 
 
-def _pressure(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
-    return [Write(f"{action.target}.pressure", "add", action.level, mask)]
+def _pressure(action: Action, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
+    return [Write(f"{action.target}.pressure", "add", action.level, lanes)]
 
 
-def _demand(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
-    return [Write("crisis.demand", "set", action.level, mask), Write("crisis.demand_day", "set", float(today), mask)]
+def _demand(action: Action, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
+    return [Write("crisis.demand", "set", action.level, lanes), Write("crisis.demand_day", "set", float(today), lanes)]
 
 
-def _propose(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
-    return [Write("crisis.proposal", "max", action.level, mask), first(f"crisis.proposal_{int(action.level)}_day", today, mask)]
+def _propose(action: Action, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
+    return [Write("crisis.proposal", "max", action.level, lanes), first(f"crisis.proposal_{int(action.level)}_day", today, lanes)]
 
 
-def _accept(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
-    return [Write("crisis.cz_accepts", "max", action.level, mask), Write("crisis.cz_accept_day", "set", float(today), mask)]
+def _accept(action: Action, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
+    return [Write("crisis.cz_accepts", "max", action.level, lanes), Write("crisis.cz_accept_day", "set", float(today), lanes)]
 
 
-def _reject(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
-    return [first(f"crisis.reject_{int(action.level)}_day", today, mask)]
+def _reject(action: Action, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
+    return [first(f"crisis.reject_{int(action.level)}_day", today, lanes)]
 
 
-def _settle(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
-    return [first("crisis.settled_day", today, mask)]
+def _settle(action: Action, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
+    return [first("crisis.settled_day", today, lanes)]
 
 
-def _ask_help(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
-    return [first(f"{actor}.asked_{action.target}_day", today, mask)]
+def _ask_help(action: Action, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
+    return [first(f"{actor}.asked_{action.target}_day", today, lanes)]
 
 
-def _passage(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
-    writes = [Write(f"{actor}.passage_{action.mode}", "set", float(action.grant), mask)]
+def _passage(action: Action, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
+    writes = [Write(f"{actor}.passage_{action.mode}", "set", float(action.grant), lanes)]
     if action.grant:
-        writes.append(first(f"{actor}.passage_{action.mode}_day", today, mask))
+        writes.append(first(f"{actor}.passage_{action.mode}_day", today, lanes))
     return writes
 
 
-def _attack(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
+def _attack(action: Action, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
     return [
-        Write(f"{actor}.at_war", "set", 1.0, mask),
-        first(f"{actor}.war_day", today, mask),
-        first(f"{action.target}.attacked_day", today, mask),
-        first("crisis.first_shot_day", today, mask),
+        Write(f"{actor}.at_war", "set", 1.0, lanes),
+        first(f"{actor}.war_day", today, lanes),
+        first(f"{action.target}.attacked_day", today, lanes),
+        first("crisis.first_shot_day", today, lanes),
     ]
 
 
-def _declare_war(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
+def _declare_war(action: Action, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
     return [
-        Write(f"{actor}.at_war", "set", 1.0, mask),
-        first(f"{actor}.war_day", today, mask),
-        first(f"{actor}.war_on_{action.target}_day", today, mask),
+        Write(f"{actor}.at_war", "set", 1.0, lanes),
+        first(f"{actor}.war_day", today, lanes),
+        first(f"{actor}.war_on_{action.target}_day", today, lanes),
     ]
 
 
-def _appeal_league(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
-    return [first("crisis.league_appeal_day", today, mask)]
+def _appeal_league(action: Action, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
+    return [first("crisis.league_appeal_day", today, lanes)]
 
 
-def _denounce_pact(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
-    return [Write(f"pact.{action.pact}", "set", 0.0, mask), first(f"pact.{action.pact}.denounced_day", today, mask)]
+def _denounce_pact(action: Action, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
+    return [Write(f"pact.{action.pact}", "set", 0.0, lanes), first(f"pact.{action.pact}.denounced_day", today, lanes)]
 
 
-def _call_conference(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
-    return [first(f"{actor}.called_conference_day", today, mask)]
+def _call_conference(action: Action, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
+    return [first(f"{actor}.called_conference_day", today, lanes)]
 
 
-def _conference(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
+def _conference(action: Action, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
     # The conference's terms replace the demand on the table and are put to Prague, which must accept them anew.
     return [
-        first("crisis.conference_day", today, mask),
-        Write("crisis.demand", "set", action.level, mask),
-        Write("crisis.demand_day", "set", float(today), mask),
-        Write("crisis.proposal", "max", action.level, mask),
-        Write("crisis.cz_accepts", "set", 0.0, mask),
+        first("crisis.conference_day", today, lanes),
+        Write("crisis.demand", "set", action.level, lanes),
+        Write("crisis.demand_day", "set", float(today), lanes),
+        Write("crisis.proposal", "max", action.level, lanes),
+        Write("crisis.cz_accepts", "set", 0.0, lanes),
     ]
 
 
-def _climb_down(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
-    return [first("crisis.climbdown_day", today, mask), Write("crisis.demand", "set", 0.0, mask)]
+def _climb_down(action: Action, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
+    return [first("crisis.climbdown_day", today, lanes), Write("crisis.demand", "set", 0.0, lanes)]
 
 
-def _note(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
+def _note(action: Action, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
     return []  # a rule whose whole effect is in its `effects:` lines
 
 
@@ -178,13 +187,13 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def writes(action: Action, actor: str, env: Env, mask: np.ndarray, today: int) -> list[Write]:
-    return HANDLERS[action.kind](action, actor, env, mask, today)
+def writes(action: Action, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
+    return HANDLERS[action.kind](action, actor, env, lanes, today)
 
 
 def variables_written(action: Action, actor: str) -> set[str]:
     """Every variable an action may write, so the model can create them before the first day."""
-    probe = np.zeros(1, dtype=bool)
+    probe = np.zeros(0, dtype=np.intp)
     env = _AnyValue()
     return {write.name for write in writes(action, actor, env, probe, 0)}
 

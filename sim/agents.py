@@ -58,22 +58,25 @@ class StateAgent(mesa.Agent):
         return np.where(self.at_war, 3, posture)
 
     def perceive(self) -> None:
-        """Beliefs rise toward what is seen: mobilisation is a signal of intent; fighting is certain.
+        """Beliefs move toward what is seen: a new mobilisation is a signal of intent; fighting is certain.
 
-        Only this agent's own beliefs change, and only from others' mobilisation and
-        war state, which nobody changes during perception: the stage is order-free.
+        Each change in another state's mobilisation or war (``model.sightings``) moves
+        this state's belief about it once, by world.observation_weight of the way up to
+        what is seen. Only this agent's own beliefs change, and only from what nobody
+        changes during perception: the stage is order-free.
         """
-        weight = self.model.state["world.observation_weight"]
-        signal = self.model.state["world.mobilisation_signal"]
-        open_lanes = self.model.open_lanes
-        for other in self.others:
-            seen = np.maximum(self.model.state[f"{other}.at_war"], signal * self.model.state[f"{other}.mobilisation"])
+        model = self.model
+        weight = model.state["world.observation_weight"]
+        for other, (lanes, seen) in model.sightings.items():
+            if other == self.code:
+                continue
             belief = self.belief(other)
-            raised = belief + weight * np.maximum(seen - belief, 0.0)
-            np.copyto(belief, np.where(self.model.state[f"{other}.at_war"] > 0, 1.0, raised), where=open_lanes)
+            before = belief[lanes]
+            belief[lanes] = np.where(seen >= 1.0, 1.0, before + weight * np.maximum(seen - before, 0.0))
+            model.changed(f"{self.code}.belief.{other}", lanes)
 
     def decide(self) -> list[Decision]:
         """Evaluate every rule of this state against today's snapshot; apply nothing."""
         model = self.model
-        decisions = (rule.decide(model.state, model.day, model.seed, model.lanes, model.open_lanes) for rule in self.rules)
+        decisions = (rule.decide(model) for rule in self.rules)
         return [decision for decision in decisions if decision is not None]

@@ -26,15 +26,16 @@ def expected_resistance_days(state: dict[str, np.ndarray]) -> np.ndarray:
     return days * (1 + state["world.soviet_aid_bonus"] * (state["crisis.su_aid_day"] < NEVER))
 
 
-def advance(state: dict[str, np.ndarray], today: int, seed: int, lanes: np.ndarray, open_lanes: np.ndarray) -> None:
-    """One day of war, applied after the day's decisions, in the lanes that are still open."""
+def advance(state: dict[str, np.ndarray], today: int, seed: int, lanes: np.ndarray, open_lanes: np.ndarray) -> dict[str, np.ndarray]:
+    """One day of war, applied after the day's decisions, in the lanes that are still open; returns where it changed what."""
     attacked = (state["CZ.attacked_day"] <= today) & (state["crisis.cz_resistance_end_day"] >= NEVER) & open_lanes
     if not attacked.any():
-        return
+        return {}
     fighting = attacked & (state["CZ.at_war"] > 0)
     # Soviet aid reaches Czechoslovakia once the USSR is at war and Romania lets it through, after the transit time.
     route = (state["RO.passage_troops"] > 0) | (state["RO.passage_aircraft"] > 0) | (state["SU.through_poland"] > 0)
     arrives = fighting & (state["SU.at_war"] > 0) & route & (today - state["SU.war_day"] >= state["world.soviet_transit_days"])
+    arrives &= state["crisis.su_aid_day"] >= NEVER
     np.minimum(state["crisis.su_aid_day"], today, out=state["crisis.su_aid_day"], where=arrives)
     # Czechoslovakia that does not take up arms within the grace period is occupied.
     occupied = attacked & ~fighting & (today - state["CZ.attacked_day"] >= state["world.resistance_decision_days"])
@@ -46,3 +47,5 @@ def advance(state: dict[str, np.ndarray], today: int, seed: int, lanes: np.ndarr
     ended = occupied | collapses
     np.copyto(state["crisis.cz_resistance_end_day"], float(today), where=ended)
     np.copyto(state["CZ.at_war"], 0.0, where=collapses)
+    changed = {"crisis.su_aid_day": arrives, "crisis.cz_resistance_end_day": ended, "CZ.at_war": collapses}
+    return {name: np.flatnonzero(mask) for name, mask in changed.items() if mask.any()}

@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 
@@ -118,7 +119,18 @@ class Binary:
     right: Node
 
     def evaluate(self, env: Mapping[str, Value]) -> Value:
-        return _BINARY[self.op](self.left.evaluate(env), self.right.evaluate(env))
+        left = self.left.evaluate(env)
+        # Short-circuit "and"/"or" when the left side already decides every lane: same result, less work.
+        if self.op == "and" and not any_lane(left):
+            return False
+        if self.op == "or" and not isinstance(left, np.ndarray) and left:
+            return True
+        return _BINARY[self.op](left, self.right.evaluate(env))
+
+
+def any_lane(value: Value) -> bool:
+    """True if a mask (or scalar) is true anywhere; cheaper than np.any for the scalar case."""
+    return bool(value.any()) if isinstance(value, np.ndarray) else bool(value)
 
 
 def _happened(day: Value) -> Value:
@@ -276,9 +288,9 @@ class Expression:
     def evaluate(self, env: Mapping[str, Value]) -> Value:
         return self.tree.evaluate(env)
 
-    @property
-    def names(self) -> set[str]:
-        return names_in(self.tree)
+    @cached_property
+    def names(self) -> frozenset[str]:
+        return frozenset(names_in(self.tree))
 
 
 def parse(text: str | float | bool, day_of: Callable[[date], int], known: Mapping[str, object] | None = None) -> Expression:

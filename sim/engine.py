@@ -10,14 +10,16 @@ fires. Nothing here knows about files, printing or processes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 import numpy as np
 
 from sim import actions, rng
 from sim.actions import Write
-from sim.conditions import NEVER, ConditionError, Expression, parse
+from sim.conditions import NEVER, Binary, ConditionError, Expression, Literal, Node, names_in, parse
 from sim.inputs import InputError
 from sim.rules import EFFECT, STATES, Rule, RuleBook
 from sim.scenario import Scenario
@@ -93,53 +95,147 @@ class Effect:
     op: str
     expression: Expression
 
-    def write(self, env: dict, mask: np.ndarray) -> Write:
-        value = self.expression.evaluate(env)
+    def write(self, env: dict, lanes: np.ndarray) -> Write:
+        value = self.expression.evaluate(Lanes(env, lanes))
         if self.op == "=":
-            return Write(self.target, "set", value, mask)
+            return Write(self.target, "set", value, lanes)
         if self.op == "-=":
-            return Write(self.target, "add", np.negative(value), mask)
-        return Write(self.target, {"+=": "add", "max=": "max", "min=": "min"}[self.op], value, mask)
+            return Write(self.target, "add", np.negative(value), lanes)
+        return Write(self.target, {"+=": "add", "max=": "max", "min=": "min"}[self.op], value, lanes)
 
 
-@dataclass(frozen=True)
+class Day(Protocol):
+    """What a rule reads from the model on a day."""
+
+    state: dict[str, np.ndarray | float]
+    day: int
+    seed: int
+    lanes: np.ndarray
+    open_lanes: np.ndarray
+    closed_count: int  # how many lanes have closed so far (open_lanes changes only when it does)
+    changes: dict[str, np.ndarray]  # the lanes where each variable changed since the rules last looked
+
+
+class Lanes(Mapping):
+    """The state seen in some lanes only: arrays are indexed, numbers pass through."""
+
+    def __init__(self, state: Mapping[str, np.ndarray | float], lanes: np.ndarray):
+        self.state, self.lanes = state, lanes
+
+    def __getitem__(self, name: str) -> np.ndarray | float:
+        value = self.state[name]
+        return value[self.lanes] if isinstance(value, np.ndarray) else value
+
+    def __iter__(self):
+        return iter(self.state)
+
+    def __len__(self) -> int:
+        return len(self.state)
+
+
 class CompiledRule:
-    """A rule ready to run: parsed expressions, its random stream, its position in the commit order."""
+    """A rule ready to run: parsed expressions, its random stream, its position in the commit order.
 
-    index: int
-    rule: Rule
-    condition: Expression
-    probability: Expression
-    effects: tuple[Effect, ...]
-    stream: int
+    Quiet days and quiet lanes are cheap. The condition is split into the conjuncts that
+    read ``today`` (evaluated every day, in the candidate lanes only) and the rest, whose
+    mask is kept from day to day and re-evaluated only in the lanes where something it
+    reads has changed. The result is the same as evaluating everything everywhere.
+    """
+
+    def __init__(self, index: int, rule: Rule, condition: Expression, probability: Expression, effects: tuple[Effect, ...]):
+        self.index, self.rule, self.condition, self.probability, self.effects = index, rule, condition, probability, effects
+        self.stream = rng.key("rule", rule.id)
+        conjuncts = conjunction(condition.tree)
+        self.steady = Expression(condition.text, all_of([node for node in conjuncts if "today" not in names_in(node)]))
+        dated = [node for node in conjuncts if "today" in names_in(node)]
+        self.dated = Expression(condition.text, all_of(dated)) if dated else None
+        self._mask: np.ndarray | None = None  # where the steady part of the condition holds
+        self.dirty = True  # something the steady part reads has changed since the rule last looked
+        self._where: tuple[int, np.ndarray] | None = None  # (closed count, candidate lanes)
+        self._unfired: np.ndarray | None = None  # lanes where a once-only rule has not fired yet
 
     @property
     def id(self) -> str:
         return self.rule.id
 
-    def decide(self, env: dict, today: int, seed: int, lanes: np.ndarray, open_lanes: np.ndarray) -> Decision | None:
+    def _candidates(self, model: Day) -> np.ndarray:
+        """Indices of the lanes where the rule may fire today."""
+        size = model.lanes.size
+        if not self.dirty and self._where is not None and self._where[0] == model.closed_count and self._where[1].size == 0:
+            return _NO_LANES  # nothing it reads has moved and nowhere is a candidate: the common quiet case
+        stale = False
+        if self._mask is None:
+            self._mask = np.broadcast_to(np.asarray(self.steady.evaluate(model.state), dtype=bool), (size,)).copy()
+            self._unfired = np.ones(size, dtype=bool) if self.rule.once else None
+            stale = True
+        elif self.dirty:
+            moved = [model.changes[name] for name in self.steady.names if name in model.changes]
+            if moved:
+                lanes = moved[0] if len(moved) == 1 else np.concatenate(moved)
+                self._mask[lanes] = self.steady.evaluate(Lanes(model.state, lanes))
+                stale = True
+        self.dirty = False
+        if stale or self._where is None or self._where[0] != model.closed_count:
+            candidates = model.open_lanes & self._mask
+            if self._unfired is not None:
+                candidates &= self._unfired
+            self._where = (model.closed_count, np.flatnonzero(candidates))
+        where = self._where[1]
+        if self.dated is not None and where.size:
+            dated = self.dated.evaluate(Lanes(model.state, where))
+            if isinstance(dated, np.ndarray):
+                where = where[dated]
+            elif not dated:
+                return _NO_LANES
+        return where
+
+    def decide(self, model: Day) -> Decision | None:
         """Where this rule fires today (its condition holds and its draw succeeds) and the writes it makes there."""
-        candidates = open_lanes & np.broadcast_to(np.asarray(self.condition.evaluate(env), dtype=bool), open_lanes.shape)
-        if self.rule.once:
-            candidates &= env[f"fired.{self.id}"] >= NEVER
-        where = np.flatnonzero(candidates)
+        where = self._candidates(model)
         if where.size == 0:
             return None
-        probability = np.broadcast_to(np.asarray(self.probability.evaluate(env), dtype=float), open_lanes.shape)[where]
-        draws = rng.uniform(seed, self.stream, today, lanes[where])
-        fires = np.zeros_like(candidates)
-        fires[where[draws < probability]] = True
-        if not fires.any():
+        probability = self.probability.evaluate(Lanes(model.state, where))
+        draws = rng.uniform(model.seed, self.stream, model.day, model.lanes[where])
+        fires = where[draws < probability]
+        if fires.size == 0:
             return None
+        if self._unfired is not None:
+            self._unfired[fires] = False
+            self._where = None  # the candidates change with the firing
+        env, today = model.state, model.day
         writes = actions.writes(self.rule.action, self.rule.actor, env, fires, today)
         writes.extend(effect.write(env, fires) for effect in self.effects)
         writes.append(actions.first(f"fired.{self.id}", today, fires))
         return Decision(self, fires, writes)
 
+    def targets(self) -> set[str]:
+        """Every variable this rule may write."""
+        return actions.variables_written(self.rule.action, self.rule.actor) | {effect.target for effect in self.effects} | {f"fired.{self.id}"}
+
+
+_NO_LANES = np.zeros(0, dtype=np.intp)
+
+
+def conjunction(node: Node) -> list[Node]:
+    """The parts of a top-level ``a and b and c``."""
+    if isinstance(node, Binary) and node.op == "and":
+        return conjunction(node.left) + conjunction(node.right)
+    return [node]
+
+
+def all_of(nodes: list[Node]) -> Node:
+    """``a and b and ...`` (true when there are none)."""
+    if not nodes:
+        return Literal(True)
+    tree = nodes[0]
+    for node in nodes[1:]:
+        tree = Binary("and", tree, node)
+    return tree
+
 
 @dataclass(frozen=True)
 class Decision:
-    """A rule's decision for one day: the lanes where it fires and what it writes there."""
+    """A rule's decision for one day: the lanes where it fires (indices) and what it writes there."""
 
     rule: CompiledRule
     fires: np.ndarray
@@ -183,5 +279,5 @@ def compile_rules(book: RuleBook, scenario: Scenario, layout: dict[str, float]) 
         unknown = actions.variables_written(rule.action, rule.actor) - set(known)
         if unknown:
             raise located("action", f"writes variables the model does not have: {sorted(unknown)}")
-        compiled.append(CompiledRule(len(compiled), rule, condition, probability, tuple(effects), rng.key("rule", rule.id)))
+        compiled.append(CompiledRule(len(compiled), rule, condition, probability, tuple(effects)))
     return compiled

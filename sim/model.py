@@ -86,10 +86,25 @@ class CrisisModel(mesa.Model):
         self.lanes = np.arange(lanes, dtype=np.uint64) if np.isscalar(lanes) else np.asarray(lanes, dtype=np.uint64)
         size = self.lanes.size
         layout = state_layout(self.book, scenario)
-        self.state: dict[str, np.ndarray | float] = {name: np.full(size, value, dtype=float) for name, value in layout.items()}
-        self.state["today"] = 0.0
         self.rules = compile_rules(self.book, scenario, layout)
-        self.bounded = [name for name in self.state if name[:2] in STATES and name.split(".")[1] in BOUNDED]
+        written = set().union(*(rule.targets() for rule in self.rules))
+        self.readers: dict[str, list] = {}  # the rules whose steady condition reads each variable
+        for rule in self.rules:
+            for name in rule.steady.names:
+                self.readers.setdefault(name, []).append(rule)
+        # Parameters that no rule changes (and perception does not move) are one number for all lanes.
+        constants = {name for name in self.book.parameters() if name not in written and ".belief." not in name}
+        self.state: dict[str, np.ndarray | float] = {
+            name: float(value) if name in constants else np.full(size, value, dtype=float) for name, value in layout.items()
+        }
+        self.state["today"] = 0.0
+        self.changes: dict[str, np.ndarray] = {}  # lanes where each variable changed since the rules last looked
+        self.bounded = {name for name in self.state if name[:2] in STATES and name.split(".")[1] in BOUNDED}
+        self.open_lanes = np.ones(size, dtype=bool)
+        self.closed_count = 0
+        self._seen = {code: self._visible(code) for code in STATES}  # what each state shows the others
+        self.sightings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.everywhere = np.arange(size)
         self.events = self._event_days()
         self.day = 0
         self.log: list[Happening] | None = [] if record else None  # what happened, kept only when asked
@@ -111,10 +126,6 @@ class CrisisModel(mesa.Model):
         return days
 
     @property
-    def open_lanes(self) -> np.ndarray:
-        return self.state["crisis.closed_day"] >= NEVER
-
-    @property
     def date(self):
         return self.crisis_scenario.date_of(self.day)
 
@@ -126,19 +137,58 @@ class CrisisModel(mesa.Model):
         for name, (start, end) in self.events.items():
             if today == start:
                 self.state[f"event.{name}"][:] = start
+                self.changed(f"event.{name}", self.everywhere)
                 if self.log is not None:
                     self.log.append(Happening(today, "event", name, self.open_lanes.copy()))
-            self.state[f"event.{name}.active"][:] = float(start <= today and (end is None or today <= end))
+            if today == start or (end is not None and today == end + 1):
+                self.state[f"event.{name}.active"][:] = float(today == start)
+                self.changed(f"event.{name}.active", self.everywhere)
+        self.sightings = self._new_sightings(today)
         self.agents.do("perceive")
         decisions = sorted((decision for agent in self.agents.map("decide") for decision in agent), key=lambda decision: decision.rule.index)
+        self.changes = {}  # the rules have seen everything so far; collect what changes next
         self.apply(write for decision in decisions for write in decision.writes)
-        campaign.advance(self.state, today, self.seed, self.lanes, self.open_lanes)
+        for name, lanes in campaign.advance(self.state, today, self.seed, self.lanes, self.open_lanes).items():
+            self.changed(name, lanes)
         if self.log is not None:
-            self.log.extend(Happening(today, "rule", decision.rule.id, decision.fires) for decision in decisions)
+            self.log.extend(Happening(today, "rule", decision.rule.id, self._mask(decision.fires)) for decision in decisions)
             self._record_changes(today, before)
         self._close(today)
         self.day += 1
         self.running = self.day < self.crisis_scenario.days and bool(self.open_lanes.any())
+
+    def _visible(self, code: str) -> np.ndarray:
+        """What others see of a state: 1 if it is at war, else its mobilisation read as a signal of intent."""
+        state = self.state
+        return np.maximum(state[f"{code}.at_war"], state["world.mobilisation_signal"] * state[f"{code}.mobilisation"])
+
+    def changed(self, name: str, lanes: np.ndarray) -> None:
+        """Note that ``name`` changed in ``lanes``, so that rules reading it look again there."""
+        self.changes[name] = np.concatenate((self.changes[name], lanes)) if name in self.changes else lanes
+        for rule in self.readers.get(name, ()):
+            rule.dirty = True
+
+    def _new_sightings(self, today: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """For each state whose mobilisation or war changed: the open lanes where what others see of it changed, and what they see."""
+        sightings = {}
+        for code in STATES:
+            moved = [self.changes[name] for name in (f"{code}.mobilisation", f"{code}.at_war") if name in self.changes]
+            if not moved:
+                continue
+            lanes = np.unique(np.concatenate(moved))
+            lanes = lanes[self.open_lanes[lanes]]
+            seen = np.maximum(self.state[f"{code}.at_war"][lanes], self.state["world.mobilisation_signal"] * self.state[f"{code}.mobilisation"][lanes])
+            different = seen != self._seen[code][lanes]
+            if different.any():
+                lanes, seen = lanes[different], seen[different]
+                self._seen[code][lanes] = seen
+                sightings[code] = (lanes, seen)
+        return sightings
+
+    def _mask(self, lanes: np.ndarray) -> np.ndarray:
+        mask = np.zeros(self.lanes.size, dtype=bool)
+        mask[lanes] = True
+        return mask
 
     def _watched(self) -> dict[str, np.ndarray]:
         names = [name for name in self.state if ".belief." in name and name[:2] in STATES] + list(CAMPAIGN_DAYS)
@@ -155,17 +205,21 @@ class CrisisModel(mesa.Model):
         """Apply writes in order; values were computed from the day's snapshot."""
         for write in writes:
             target = self.state[write.name]
-            value = np.broadcast_to(np.asarray(write.value, dtype=float), target.shape)
-            _OPS[write.op](target, value, write.mask)
-        for name in self.bounded:
-            np.clip(self.state[name], 0.0, 1.0, out=self.state[name])
+            _OPS[write.op](target, write.value, write.lanes)
+            if write.name in self.bounded:
+                target[write.lanes] = np.clip(target[write.lanes], 0.0, 1.0)
+            self.changed(write.name, write.lanes)
 
     def _close(self, today: int) -> None:
         """Freeze the lanes whose story is over, after an aftermath in which neighbours may still act (Teschen)."""
         state = self.state
         ended = np.minimum.reduce([state["crisis.settled_day"], state["crisis.climbdown_day"], state["crisis.cz_resistance_end_day"]])
         done = self.open_lanes & (today - ended >= state["world.aftermath_days"])
-        np.copyto(state["crisis.closed_day"], float(today), where=done)
+        if done.any():
+            np.copyto(state["crisis.closed_day"], float(today), where=done)
+            self.open_lanes &= ~done
+            self.closed_count += int(done.sum())
+            self.changed("crisis.closed_day", np.flatnonzero(done))
 
     def run(self) -> BatchResult:
         """Run every day of the scenario (or until all lanes are closed) and collect the results."""
@@ -186,20 +240,20 @@ class CrisisModel(mesa.Model):
         )
 
 
-def _set(target: np.ndarray, value: np.ndarray, mask: np.ndarray) -> None:
-    np.copyto(target, value, where=mask)
+def _set(target: np.ndarray, value: np.ndarray | float, lanes: np.ndarray) -> None:
+    target[lanes] = value
 
 
-def _add(target: np.ndarray, value: np.ndarray, mask: np.ndarray) -> None:
-    np.add(target, value, out=target, where=mask)
+def _add(target: np.ndarray, value: np.ndarray | float, lanes: np.ndarray) -> None:
+    target[lanes] += value  # lanes are distinct, so no two additions collide
 
 
-def _max(target: np.ndarray, value: np.ndarray, mask: np.ndarray) -> None:
-    np.maximum(target, value, out=target, where=mask)
+def _max(target: np.ndarray, value: np.ndarray | float, lanes: np.ndarray) -> None:
+    target[lanes] = np.maximum(target[lanes], value)
 
 
-def _min(target: np.ndarray, value: np.ndarray, mask: np.ndarray) -> None:
-    np.minimum(target, value, out=target, where=mask)
+def _min(target: np.ndarray, value: np.ndarray | float, lanes: np.ndarray) -> None:
+    target[lanes] = np.minimum(target[lanes], value)
 
 
 _OPS = {"set": _set, "add": _add, "max": _max, "min": _min}

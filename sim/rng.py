@@ -37,11 +37,23 @@ def key(*parts: str) -> int:
     return int.from_bytes(digest, "little")
 
 
+_MASK = (1 << 64) - 1
+
+
+def _mix_int(x: int) -> int:
+    """The same finaliser on one Python int (for the scalar part of an address)."""
+    x = (x + 0x9E3779B97F4A7C15) & _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+def base(seed: int, stream: int, day: int) -> int:
+    """The scalar part of an address: (seed, stream, day) mixed into one 64-bit word."""
+    return _mix_int(_mix_int(_mix_int(seed & _MASK) ^ (stream & _MASK)) ^ (day & _MASK))
+
+
 def uniform(seed: int, stream: int, day: int, lanes: np.ndarray) -> np.ndarray:
     """Uniform [0, 1) draws, one per lane index in ``lanes``, for this (seed, stream, day)."""
-    with np.errstate(over="ignore"):
-        base = _mix(np.array([seed & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64))
-        base = _mix(base ^ np.uint64(stream & 0xFFFFFFFFFFFFFFFF))
-        base = _mix(base ^ np.uint64(day & 0xFFFFFFFFFFFFFFFF))
-        bits = _mix(base ^ lanes.astype(np.uint64))
+    bits = _mix(lanes.astype(np.uint64, copy=False) ^ np.uint64(base(seed, stream, day)))  # arrays wrap silently
     return (bits >> _S11).astype(np.float64) * _UNIT
