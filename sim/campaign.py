@@ -17,6 +17,7 @@ from sim import rng
 from sim.conditions import NEVER
 
 COLLAPSE_STREAM = rng.key("campaign", "collapse")
+WRITES = ("CZ.at_war", "crisis.su_aid_day", "crisis.cz_resistance_end_day")
 
 
 def expected_resistance_days(state: dict[str, np.ndarray]) -> np.ndarray:

@@ -151,7 +151,7 @@ class CompiledRule:
         self.dated = Expression(condition.text, all_of(dated)) if dated else None
         self._mask: np.ndarray | None = None  # where the steady part of the condition holds
         self.dirty = True  # something the steady part reads has changed since the rule last looked
-        self._where: tuple[int, np.ndarray] | None = None  # (closed count, candidate lanes)
+        self._where: np.ndarray | None = None  # candidate lanes, kept up to date
         self._unfired: np.ndarray | None = None  # lanes where a once-only rule has not fired yet
 
     @property
@@ -160,27 +160,23 @@ class CompiledRule:
 
     def _candidates(self, model: Day) -> np.ndarray:
         """Indices of the lanes where the rule may fire today."""
-        size = model.lanes.size
-        if not self.dirty and self._where is not None and self._where[0] == model.closed_count and self._where[1].size == 0:
-            return _NO_LANES  # nothing it reads has moved and nowhere is a candidate: the common quiet case
-        stale = False
-        if self._mask is None:
+        if self._where is None:  # first day: evaluate everywhere
+            size = model.lanes.size
             self._mask = np.broadcast_to(np.asarray(self.steady.evaluate(model.state), dtype=bool), (size,)).copy()
             self._unfired = np.ones(size, dtype=bool) if self.rule.once else None
-            stale = True
-        elif self.dirty:
+            self._where = self._find(model)
+        elif self.dirty:  # look again only in the lanes where something it reads has changed
             moved = [model.changes[name] for name in self.steady.names if name in model.changes]
             if moved:
                 lanes = moved[0] if len(moved) == 1 else np.concatenate(moved)
-                self._mask[lanes] = self.steady.evaluate(Lanes(model.state, lanes))
-                stale = True
+                now = np.broadcast_to(np.asarray(self.steady.evaluate(Lanes(model.state, lanes)), dtype=bool), lanes.shape)
+                if (now != self._mask[lanes]).any():
+                    self._mask[lanes] = now
+                    self._where = self._find(model)
         self.dirty = False
-        if stale or self._where is None or self._where[0] != model.closed_count:
-            candidates = model.open_lanes & self._mask
-            if self._unfired is not None:
-                candidates &= self._unfired
-            self._where = (model.closed_count, np.flatnonzero(candidates))
-        where = self._where[1]
+        where = self._where
+        if where.size and model.closed_count:
+            where = self._where = where[model.open_lanes[where]]  # lanes close; they never reopen
         if self.dated is not None and where.size:
             dated = self.dated.evaluate(Lanes(model.state, where))
             if isinstance(dated, np.ndarray):
@@ -189,8 +185,16 @@ class CompiledRule:
                 return _NO_LANES
         return where
 
+    def _find(self, model: Day) -> np.ndarray:
+        candidates = model.open_lanes & self._mask
+        if self._unfired is not None:
+            candidates &= self._unfired
+        return np.flatnonzero(candidates)
+
     def decide(self, model: Day) -> Decision | None:
         """Where this rule fires today (its condition holds and its draw succeeds) and the writes it makes there."""
+        if not self.dirty and self._where is not None and not self._where.size:
+            return None  # the quiet case: nothing it reads has moved, and no lane is a candidate
         where = self._candidates(model)
         if where.size == 0:
             return None
@@ -201,7 +205,7 @@ class CompiledRule:
             return None
         if self._unfired is not None:
             self._unfired[fires] = False
-            self._where = None  # the candidates change with the firing
+            self._where = self._where[self._unfired[self._where]]  # a once-only rule leaves the lanes where it fired
         env, today = model.state, model.day
         writes = actions.writes(self.rule.action, self.rule.actor, env, fires, today)
         writes.extend(effect.write(env, fires) for effect in self.effects)

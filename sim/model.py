@@ -87,15 +87,16 @@ class CrisisModel(mesa.Model):
         size = self.lanes.size
         layout = state_layout(self.book, scenario)
         self.rules = compile_rules(self.book, scenario, layout)
-        written = set().union(*(rule.targets() for rule in self.rules))
+        # Only variables that something can change need one value per lane; the rest are one number for all.
+        changing = set().union(*(rule.targets() for rule in self.rules), campaign.WRITES, {"crisis.closed_day"})
+        changing |= {name for name in layout if name.startswith("event.") or ".belief." in name}
+        changing |= {f"{code}.{name}" for code in STATES for name in ("mobilisation", "at_war")}
         self.readers: dict[str, list] = {}  # the rules whose steady condition reads each variable
         for rule in self.rules:
             for name in rule.steady.names:
                 self.readers.setdefault(name, []).append(rule)
-        # Parameters that no rule changes (and perception does not move) are one number for all lanes.
-        constants = {name for name in self.book.parameters() if name not in written and ".belief." not in name}
         self.state: dict[str, np.ndarray | float] = {
-            name: float(value) if name in constants else np.full(size, value, dtype=float) for name, value in layout.items()
+            name: np.full(size, value, dtype=float) if name in changing else float(value) for name, value in layout.items()
         }
         self.state["today"] = 0.0
         self.changes: dict[str, np.ndarray] = {}  # lanes where each variable changed since the rules last looked
@@ -213,7 +214,7 @@ class CrisisModel(mesa.Model):
     def _close(self, today: int) -> None:
         """Freeze the lanes whose story is over, after an aftermath in which neighbours may still act (Teschen)."""
         state = self.state
-        ended = np.minimum.reduce([state["crisis.settled_day"], state["crisis.climbdown_day"], state["crisis.cz_resistance_end_day"]])
+        ended = np.minimum(np.minimum(state["crisis.settled_day"], state["crisis.climbdown_day"]), state["crisis.cz_resistance_end_day"])
         done = self.open_lanes & (today - ended >= state["world.aftermath_days"])
         if done.any():
             np.copyto(state["crisis.closed_day"], float(today), where=done)
@@ -227,16 +228,20 @@ class CrisisModel(mesa.Model):
             self.step()
         return self.result()
 
+    def lane_values(self, name: str) -> np.ndarray:
+        """A variable's value in every lane (a copy), whether it is stored per lane or as one number."""
+        return np.broadcast_to(self.state[name], self.lanes.shape).copy()
+
     def result(self) -> BatchResult:
-        state = self.state
+        final = {name: self.lane_values(name) for name in outcomes.READS}
         return BatchResult(
             lanes=self.lanes.copy(),
-            outcome=outcomes.classify(state),
-            flags=outcomes.flags(state),
-            first_shot_day=state["crisis.first_shot_day"].copy(),
-            resistance_end_day=state["crisis.cz_resistance_end_day"].copy(),
-            war_days={code: state[f"{code}.war_day"].copy() for code in STATES},
-            fired={rule.id: state[f"fired.{rule.id}"] < NEVER for rule in self.rules},
+            outcome=outcomes.classify(final),
+            flags=outcomes.flags(final),
+            first_shot_day=final["crisis.first_shot_day"],
+            resistance_end_day=final["crisis.cz_resistance_end_day"],
+            war_days={code: self.lane_values(f"{code}.war_day") for code in STATES},
+            fired={rule.id: self.state[f"fired.{rule.id}"] < NEVER for rule in self.rules},
         )
 
 

@@ -44,6 +44,15 @@ EVENT_DAYS = {
     "four_power_conference": "crisis.conference_day",
 }
 GREAT_POWERS = ("FR", "GB", "SU")
+# Every variable classification and flags read.
+READS = (
+    "crisis.first_shot_day",
+    "crisis.settled_day",
+    "crisis.climbdown_day",
+    "crisis.cz_resistance_end_day",
+    *(f"{power}.war_on_DE_day" for power in GREAT_POWERS),
+    *EVENT_DAYS.values(),
+)
 
 
 def classify(state: dict[str, np.ndarray]) -> np.ndarray:
