@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from sim.conditions import NEVER
 from sim.model import CrisisModel
 from sim.outcomes import EVENTS, GREAT_POWERS, OUTCOMES, classify
+from sim.rules import load_rulebook
 from sim.runner import run
 from tests.helpers import batch, event_share, scenario
 
@@ -143,3 +145,49 @@ def test_raising_czechoslovak_resolve_never_lowers_the_chance_it_fights():
     ok, shares = monotone(values, lambda value: event_share(batch("baseline", (f"parameters.CZ.resolve={value}",), 1500), "cz_fights"))
     assert ok, shares
     assert shares[-1] > shares[0]
+
+
+PARAMETERS = sorted(name for name, parameter in load_rulebook().parameters().items() if not isinstance(parameter.value, date))
+RULES = sorted(rule.id for rule in load_rulebook().rules)
+
+
+@st.composite
+def random_scenario(draw):
+    """A scenario file's worth of random changes: parameters within their ranges, rules switched off, a seed, a lens."""
+    book = load_rulebook().parameters()
+    sets = [f"seed={draw(st.integers(0, 2**62))}", f"lens={draw(st.sampled_from(sorted(load_rulebook().lenses)))}"]
+    for name in draw(st.lists(st.sampled_from(PARAMETERS), max_size=4, unique=True)):
+        low, high = book[name].range
+        sets.append(f"parameters.{name}={draw(st.floats(low, high, allow_nan=False)):.6g}")
+    for rule_id in draw(st.lists(st.sampled_from(RULES), max_size=3, unique=True)):
+        sets.append(f"rules.{rule_id}.enabled=false")
+    return draw(st.sampled_from(["baseline", "benes_fights", "france_honours"])), tuple(sets)
+
+
+@SLOW
+@given(choice=random_scenario(), index=st.integers(0, 999))
+def test_random_scenarios_rollout_alone_equals_rollout_in_a_large_batch(choice, index):
+    name, sets = choice
+    chosen = scenario(name, sets)
+    whole = CrisisModel(chosen, lanes=np.arange(1000)).run()
+    alone = CrisisModel(chosen, lanes=np.array([index])).run()
+    assert whole.outcome[index] == alone.outcome[0]
+    assert whole.first_shot_day[index] == alone.first_shot_day[0]
+    assert whole.resistance_end_day[index] == alone.resistance_end_day[0]
+    for event in EVENTS:
+        assert whole.flags[event][index] == alone.flags[event][0], event
+    for state in whole.war_days:
+        assert whole.war_days[state][index] == alone.war_days[state][0], state
+    for rule_id in whole.fired:
+        assert whole.fired[rule_id][index] == alone.fired[rule_id][0], rule_id
+
+
+@settings(max_examples=3, deadline=None)
+@given(choice=random_scenario())
+def test_random_scenarios_same_frequencies_with_one_or_two_processes(choice):
+    name, sets = choice
+    chosen = scenario(name, sets)
+    one = run(chosen, runs=1200, jobs=1, chunk=500)
+    two = run(chosen, runs=1200, jobs=2, chunk=500)
+    assert one.outcomes == two.outcomes and one.events == two.events and one.rules == two.rules
+    assert np.array_equal(one.at_war, two.at_war)
