@@ -35,6 +35,7 @@ def advance(state: dict[str, np.ndarray], today: int, seed: int, lanes: np.ndarr
     fighting = attacked & (state["CZ.at_war"] > 0)
     # Soviet aid reaches Czechoslovakia once the USSR is at war and Romania lets it through, after the transit time.
     route = (state["RO.passage_troops"] > 0) | (state["RO.passage_aircraft"] > 0) | (state["SU.through_poland"] > 0)
+    route |= state["SU.overflies_poland"] > 0
     arrives = fighting & (state["SU.at_war"] > 0) & route & (today - state["SU.war_day"] >= state["world.soviet_transit_days"])
     arrives &= state["crisis.su_aid_day"] >= NEVER
     np.minimum(state["crisis.su_aid_day"], today, out=state["crisis.su_aid_day"], where=arrives)
