@@ -10,6 +10,7 @@ and exits with status 2; nothing else catches it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -48,13 +49,23 @@ class Document:
 
 
 class _SafeUniqueLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (a silent overwrite hides mistakes)."""
+    """SafeLoader that refuses duplicate keys (a silent overwrite hides mistakes) and names the line of any bad value."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False):
+        try:
+            return super().construct_object(node, deep=deep)
+        except (InputError, yaml.YAMLError):
+            raise
+        except (ValueError, TypeError, OverflowError) as error:  # e.g. an impossible date such as 1938-02-30
+            raise InputError(f"cannot read {node.value!r}: {error}", line=node.start_mark.line + 1) from None
 
 
 def _construct_mapping(loader: _SafeUniqueLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, str | int | float | bool | type(None) | date):
+            raise InputError("a key must be a plain name, not a list or mapping", line=key_node.start_mark.line + 1)
         if key in seen:
             raise InputError(
                 f"duplicate key {key!r} (first at line {seen[key]}); each key may appear once",

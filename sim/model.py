@@ -122,8 +122,13 @@ class CrisisModel(mesa.Model):
             if edit is not None:
                 start, end = edit.date or start, edit.end or end
                 enabled = enabled if edit.enabled is None else edit.enabled
-            if enabled and self.crisis_scenario.start <= start <= self.crisis_scenario.end:
-                days[name] = (self.crisis_scenario.day_of(start), self.crisis_scenario.day_of(end) if end else None)
+            window = self.crisis_scenario
+            if not enabled or start > window.end or (end is not None and end < window.start):
+                continue  # entirely outside the simulated window
+            # An event that began before the window is under way on its first day; one that ends after it, to its last.
+            first = window.day_of(max(start, window.start))
+            last = window.day_of(min(end, window.end)) if end else None
+            days[name] = (first, last)
         return days
 
     @property

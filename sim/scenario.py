@@ -121,15 +121,24 @@ def _read(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str
     document = load_yaml(path)
     if not isinstance(document.data, dict):
         raise InputError("a scenario file must be a mapping of keys (name, question, ...)", path, 1)
-    own = validate(ScenarioFile, document.data, document).model_dump(exclude_unset=True)
+    own = _given(validate(ScenarioFile, document.data, document))
     where = _locations(document, own)
     if "extends" in own:
-        parent = (path.parent / own["extends"]).resolve()
-        if not parent.is_file():
+        try:
+            parent = (path.parent / own["extends"]).resolve()
+            usable = parent.is_file()
+        except (OSError, ValueError):  # a NUL byte, a name too long for the file system
+            usable = False
+        if not usable:
             raise InputError(f"`extends` names {own['extends']!r}, which is not a file next to this one", path, document.line_of(("extends",)), "extends")
         data, parent_where = _read(parent, (*chain, path.resolve()))
         return _merge(data, own), {**parent_where, **where}
     return own, where
+
+
+def _given(scenario: ScenarioFile) -> dict[str, Any]:
+    """The keys a file actually sets; `null` means "the default", as if the key were absent."""
+    return scenario.model_dump(exclude_unset=True, exclude_none=True)
 
 
 def _locations(document: Document, data: dict[str, Any]) -> dict[str, tuple[str, int | None]]:
@@ -175,7 +184,7 @@ def _apply_set(data: dict[str, Any], where: dict, assignment: str) -> None:
         name = ".".join(parts[1 : 1 + width])
         rest = parts[1 + width :]
         if not name or (head != "parameters" and len(rest) != 1):
-            shape = {"rules": "rules.ACTOR.RULE.FIELD", "events": "events.NAME.FIELD"}[head]
+            shape = {"parameters": "parameters.ACTOR.NAME", "rules": "rules.ACTOR.RULE.FIELD", "events": "events.NAME.FIELD"}[head]
             raise InputError(f"--set key must look like {shape}=VALUE", "--set", None, key)
         table = data.setdefault(head, {})
         if rest:
@@ -201,11 +210,9 @@ def load_scenario(path: str | Path, sets: list[str] = (), book: RuleBook | None 
         _apply_set(data, where, assignment)
     if sets:  # re-validate after --set, with the same rules as the file
         try:
-            data = ScenarioFile.model_validate(data).model_dump(exclude_unset=True)
-        except Exception as error:
-            first = error.errors(include_url=False)[0]
-            key = ".".join(str(part) for part in first["loc"])
-            raise InputError(first["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, "), "--set", None, key) from None
+            data = _given(validate(ScenarioFile, data))
+        except InputError as error:
+            raise InputError(error.problem, "--set", None, error.key) from None
     scenario = Scenario(
         name=data["name"],
         question=data["question"],

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.cli import main
@@ -235,16 +235,12 @@ def test_window_too_long(tmp_path, capsys):
     rejected([path], capsys, f"{path}:3: end: ", "at most 400")
 
 
-@pytest.mark.xfail(strict=True, reason="sim/inputs.py load_yaml: PyYAML raises a bare ValueError for an impossible date "
-                                       "such as 1938-02-30; it is not turned into an InputError, so the CLI shows a traceback")
 @pytest.mark.parametrize("day", ["1938-02-30", "1938-13-01"])
 def test_impossible_calendar_date(tmp_path, capsys, day):
     path = scenario_file(tmp_path, f"start: {day}\n")
     rejected([path], capsys, f"{path}:3:", day)
 
 
-@pytest.mark.xfail(strict=True, reason="sim/model.py CrisisModel._event_days calls day_of(end) for a book event that starts inside "
-                                       "the window but ends after it (league_assembly ends 1938-09-30); ValueError traceback, exit 1")
 def test_window_that_cuts_a_book_event_short(tmp_path, capsys):
     path = scenario_file(tmp_path, "end: 1938-09-15\n")
     status, err, _ = cli([path, *FAST], capsys)
@@ -254,8 +250,6 @@ def test_window_that_cuts_a_book_event_short(tmp_path, capsys):
         assert str(path) in err and "end" in err
 
 
-@pytest.mark.xfail(strict=True, reason="sim/scenario.py load_scenario: `start: null` / `end: null` pass validation (date | None), "
-                                       "then data.get(key, DEFAULT) returns None and check() compares None with a date: TypeError")
 @pytest.mark.parametrize("key", ["start", "end"])
 def test_null_window_date(tmp_path, capsys, key):
     path = scenario_file(tmp_path, f"{key}: null\n")
@@ -263,8 +257,6 @@ def test_null_window_date(tmp_path, capsys, key):
     assert status in (0, 2) and "Traceback" not in err  # null means "the default" or is refused; never a crash
 
 
-@pytest.mark.xfail(strict=True, reason="sim/scenario.py load_scenario: `runs: null` / `seed: null` pass validation (int | None) and "
-                                       "give a Scenario with runs=None / seed=None; a run then fails with a TypeError traceback")
 @pytest.mark.parametrize("key", ["runs", "seed"])
 def test_null_runs_or_seed(tmp_path, key):
     path = scenario_file(tmp_path, f"{key}: null\n")
@@ -299,17 +291,12 @@ def test_error_in_the_parent_names_the_parent(tmp_path, capsys):
     rejected([child], capsys, f"{parent.name}:4: parameters.CZ.resolve: ", "outside the allowed range")
 
 
-@pytest.mark.xfail(strict=True, reason="sim/scenario.py _read: `extends: null` passes validation (str | None) and then "
-                                       "`path.parent / None` raises TypeError instead of being ignored or refused")
 def test_extends_null(tmp_path, capsys):
     path = scenario_file(tmp_path, "extends: null\n")
     status, err, _ = cli([path, *FAST], capsys)
     assert status in (0, 2) and "Traceback" not in err
 
 
-@pytest.mark.xfail(strict=True, reason="sim/scenario.py _read: an `extends` value with a NUL byte makes Path.resolve() raise "
-                                       "ValueError ('embedded null byte'), and a very long one makes is_file() raise OSError "
-                                       "(ENAMETOOLONG); neither becomes an InputError")
 @pytest.mark.parametrize("target", ['"a\\0b.yaml"', "x" * 300 + ".yaml"])
 def test_extends_an_impossible_path(tmp_path, capsys, target):
     path = scenario_file(tmp_path, f"extends: {target}\n")
@@ -329,8 +316,6 @@ def test_set_event_without_field(capsys):
     rejected([BASELINE, "--set", "events.lake_khasan=1"], capsys, "--set", "events.lake_khasan", "events.NAME.FIELD=VALUE")
 
 
-@pytest.mark.xfail(strict=True, reason="sim/scenario.py _apply_set: `--set parameters=5` (or `parameters.=5`) looks up "
-                                       "'parameters' in the key-shape table that only has rules and events: KeyError traceback")
 @pytest.mark.parametrize("assignment", ["parameters=5", "parameters.=5"])
 def test_set_parameters_without_a_name(capsys, assignment):
     rejected([BASELINE, "--set", assignment], capsys, "--set", "parameters")
@@ -368,9 +353,6 @@ def test_set_bad_boolean(capsys):
     rejected([BASELINE, "--set", "rules.CZ.accepts_munich.enabled=maybe"], capsys, "--set: rules.CZ.accepts_munich.enabled: ", "boolean")
 
 
-@pytest.mark.xfail(strict=True, reason="sim/scenario.py load_scenario: after --set, pydantic errors are reported with the raw "
-                                       "location, so the union member leaks into the key path: '--set: parameters.CZ.resolve.float: "
-                                       "Input should be a valid number' (validate() in sim/inputs.py strips these tags; this path does not)")
 def test_set_text_for_a_parameter(capsys):
     rejected([BASELINE, "--set", "parameters.CZ.resolve=abc"], capsys, "--set: parameters.CZ.resolve: ", "number")
 
@@ -438,8 +420,6 @@ def test_bad_rule_with_out_leaves_nothing_behind(tmp_path, capsys):
 
 
 # ------------------------------------------------- loading: unhashable YAML keys
-@pytest.mark.xfail(strict=True, reason="sim/inputs.py _construct_mapping: a complex YAML key such as `? [a, b]` is unhashable and "
-                                       "`key in seen` raises TypeError before PyYAML's own check; not an InputError")
 def test_unhashable_key(tmp_path, capsys):
     path = scenario_file(tmp_path, "? [a, b]\n: 1\n")
     rejected([path], capsys, f"{path}:3:")
@@ -503,19 +483,6 @@ def mutated_scenarios(draw):
     return data
 
 
-def _pinned_bug(data) -> bool:
-    """Inputs that trigger a bug pinned by a strict xfail test above; leave them out so the fuzz keeps looking for new ones.
-
-    Remove a clause when its xfail test starts passing.
-    """
-    if not isinstance(data, dict):
-        return False
-    if any(key in data and data[key] is None for key in ("start", "end", "extends", "runs", "seed")):
-        return True  # test_null_window_date, test_extends_null, test_null_runs_or_seed
-    extends = data.get("extends")
-    return isinstance(extends, str) and ("\x00" in extends or len(extends.encode()) > 255)  # test_extends_an_impossible_path
-
-
 def test_fuzzed_bad_scenarios_load_or_raise_input_error(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fuzz")
     shutil.copy(BASELINE, folder / "baseline.yaml")
@@ -526,7 +493,6 @@ def test_fuzzed_bad_scenarios_load_or_raise_input_error(tmp_path_factory):
     @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
     @given(data=mutated_scenarios())
     def load(data):
-        assume(not _pinned_bug(data))
         path = folder / "mutant.yaml"
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         try:
