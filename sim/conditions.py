@@ -26,6 +26,7 @@ Functions: ``min``, ``max``, ``clip(x, lo, hi)``, ``happened(day_var)``.
 from __future__ import annotations
 
 import difflib
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -264,6 +265,50 @@ class _Parser:
         return Call(function, tuple(args))
 
 
+_FAST = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne,
+         "+": operator.add, "-": operator.sub, "*": operator.mul, "/": np.divide}
+
+
+def compile_tree(node: Node) -> Callable[[Mapping[str, Value]], Value]:
+    """A function computing what ``node.evaluate`` computes (operators act on numpy arrays and numbers alike)."""
+    match node:
+        case Literal(value):
+            return lambda env: value
+        case Name(name):
+            return operator.itemgetter(name)
+        case Unary("not", operand):
+            inner = compile_tree(operand)
+            return lambda env: np.logical_not(inner(env))
+        case Unary(_, operand):
+            inner = compile_tree(operand)
+            return lambda env: np.negative(inner(env))
+        case Binary("and", left, right):
+            first, second = compile_tree(left), compile_tree(right)
+
+            def conjunction(env: Mapping[str, Value]) -> Value:
+                value = first(env)
+                return np.logical_and(value, second(env)) if any_lane(value) else False
+
+            return conjunction
+        case Binary("or", left, right):
+            first, second = compile_tree(left), compile_tree(right)
+
+            def disjunction(env: Mapping[str, Value]) -> Value:
+                value = first(env)
+                if not isinstance(value, np.ndarray) and value:
+                    return True
+                return np.logical_or(value, second(env))
+
+            return disjunction
+        case Binary(op, left, right):
+            first, second, apply = compile_tree(left), compile_tree(right), _FAST[op]
+            return lambda env: apply(first(env), second(env))
+        case Call(function, args):
+            parts, apply = [compile_tree(arg) for arg in args], _FUNCTIONS[function][1]
+            return lambda env: apply(*(part(env) for part in parts))
+    raise TypeError(f"not a condition node: {node!r}")
+
+
 def names_in(node: Node) -> set[str]:
     """Every variable name an expression reads."""
     match node:
@@ -286,7 +331,12 @@ class Expression:
     tree: Node
 
     def evaluate(self, env: Mapping[str, Value]) -> Value:
-        return self.tree.evaluate(env)
+        return self.function(env)
+
+    @cached_property
+    def function(self) -> Callable[[Mapping[str, Value]], Value]:
+        """The tree turned into nested Python closures once: the same results as walking it, faster."""
+        return compile_tree(self.tree)
 
     @cached_property
     def names(self) -> frozenset[str]:

@@ -169,7 +169,9 @@ class CompiledRule:
             moved = [model.changes[name] for name in self.steady.names if name in model.changes]
             if moved:
                 lanes = moved[0] if len(moved) == 1 else np.concatenate(moved)
-                now = np.broadcast_to(np.asarray(self.steady.evaluate(Lanes(model.state, lanes)), dtype=bool), lanes.shape)
+                now = self.steady.evaluate(Lanes(model.state, lanes))
+                if not isinstance(now, np.ndarray) or now.dtype != bool:
+                    now = np.broadcast_to(np.asarray(now, dtype=bool), lanes.shape)
                 if (now != self._mask[lanes]).any():
                     self._mask[lanes] = now
                     self._where = self._find(model)
