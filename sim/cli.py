@@ -18,6 +18,7 @@ SUBCOMMANDS = {
     "rules": "print the rule book: every rule with its condition, action and evidence",
     "list": "list the scenarios in a folder with their questions",
     "schema": "print or write the JSON Schema of the scenario file format",
+    "compare": "run several scenarios on the same rollouts and show each outcome's difference from the first",
 }
 
 
@@ -136,7 +137,33 @@ def schema_command(argv: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"rules": rules_command, "list": list_command, "schema": schema_command}
+def compare_command(argv: list[str]) -> int:
+    from sim import report, runner
+    from sim.scenario import load_scenario
+
+    parser = argparse.ArgumentParser(prog="python run.py compare", description=SUBCOMMANDS["compare"])
+    parser.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario files; the first is the reference")
+    parser.add_argument("--runs", type=_positive, default=1000, help="rollouts per scenario (default 1000)")
+    parser.add_argument("--seed", type=_seed, help="master seed for all (default: the first scenario's)")
+    parser.add_argument("--jobs", type=_positive, help="processes to use (default: all cores)")
+    parser.add_argument("--out", metavar="DIR", help="write compare.json and compare.png (grouped bars) into DIR")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    args = parser.parse_args(argv)
+    scenarios = [load_scenario(path) for path in args.scenarios]
+    seed = scenarios[0].seed if args.seed is None else args.seed
+    scenarios = [dataclasses.replace(scenario, seed=seed) for scenario in scenarios]  # common random numbers
+    out = report.OutputFolder(args.out) if args.out else None
+    tallies, paired = runner.compare(scenarios, args.runs, args.jobs)
+    result = report.comparison(tallies, paired, scenarios, seed)
+    if out is not None:
+        with out:
+            out.path("compare.json").write_text(report.as_json(result), encoding="utf-8")
+            report.plot_comparison(result, out.path("compare.png"))
+    sys.stdout.write(report.as_json(result) if args.json else report.comparison_table(result))
+    return 0
+
+
+COMMANDS = {"rules": rules_command, "list": list_command, "schema": schema_command, "compare": compare_command}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,7 +22,7 @@ import numpy as np
 from sim.inputs import InputError
 from sim.outcomes import EVENTS, OUTCOME_MEANINGS, OUTCOMES
 from sim.rules import STATE_NAMES, STATES
-from sim.runner import Tally
+from sim.runner import Paired, Tally
 from sim.scenario import Scenario
 
 CSV_FIELDS = ["rollout", "outcome", *EVENTS, "first_shot", "resistance_ended"]
@@ -152,6 +152,62 @@ def plot_war_by_date(tally: Tally, scenario: Scenario, path: Path) -> None:
     axes.set_title(f"{scenario.name}: who is at war, by date ({tally.runs} rollouts)", fontsize=10)
     axes.legend(fontsize=8, loc="upper left")
     figure.autofmt_xdate()
+    figure.tight_layout()
+    figure.savefig(path, metadata={"Software": None})
+    plt.close(figure)
+
+
+def comparison(tallies: list[Tally], paired: list[Paired], scenarios: list[Scenario], seed: int) -> dict:
+    """The comparison object: each scenario's shares, and its paired difference from the first."""
+    entries = []
+    for tally, pairs, scenario in zip(tallies, paired, scenarios, strict=True):
+        entry = {"scenario": scenario.name, "question": scenario.question}
+        for group, names in (("outcomes", OUTCOMES), ("events", EVENTS)):
+            counts = tally.outcomes if group == "outcomes" else tally.events
+            entry[group] = {name: {**tally.share(counts[name]), **_prefixed(pairs.difference(name))} for name in names}
+        entries.append(entry)
+    return {"runs": tallies[0].runs, "seed": seed, "reference": scenarios[0].name, "scenarios": entries}
+
+
+def _prefixed(difference: dict[str, float]) -> dict[str, float]:
+    return {"d": difference["d"], "d_lo": difference["lo"], "d_hi": difference["hi"]}
+
+
+def comparison_table(result: dict) -> str:
+    entries = result["scenarios"]
+    reference = result["reference"]
+    lines = [f"Compared on the same {result['runs']} rollouts (seed {result['seed']}, common random numbers).",
+             f"Each column: probability, then the difference from {reference} with its 95% interval.", ""]
+    header = f"{'':<22} {reference:>12}" + "".join(f"   {entry['scenario']:<34}" for entry in entries[1:])
+    for group in ("outcomes", "events"):
+        lines.append(f"{group:<22} {'':>12}" if group == "events" else header)
+        for name in entries[0][group]:
+            line = f"{name:<22} {entries[0][group][name]['p']:>12.3f}"
+            for entry in entries[1:]:
+                share = entry[group][name]
+                line += f"   {share['p']:.3f} {share['d']:+.3f} [{share['d_lo']:+.3f}, {share['d_hi']:+.3f}]".ljust(37)
+            lines.append(line.rstrip())
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plot_comparison(result: dict, path: Path) -> None:
+    """Grouped bars: each outcome's probability under each scenario, with 95% Wilson intervals."""
+    plt = _pyplot()
+    entries = result["scenarios"]
+    width = 0.8 / len(entries)
+    figure, axes = plt.subplots(figsize=(max(7, 1.6 * len(OUTCOMES) * len(entries) / 2), 4), dpi=120)
+    positions = np.arange(len(OUTCOMES))
+    for index, entry in enumerate(entries):
+        shares = [entry["outcomes"][name] for name in OUTCOMES]
+        p = np.array([share["p"] for share in shares])
+        errors = np.array([[share["p"] - share["lo"] for share in shares], [share["hi"] - share["p"] for share in shares]])
+        axes.bar(positions + (index - (len(entries) - 1) / 2) * width, p, width, yerr=errors, capsize=2, label=entry["scenario"])
+    axes.set_xticks(positions, OUTCOMES, fontsize=8)
+    axes.set_ylim(0, 1)
+    axes.set_ylabel("probability")
+    axes.set_title(f"Outcomes on the same {result['runs']} rollouts (seed {result['seed']}), 95% intervals", fontsize=10)
+    axes.legend(fontsize=7)
     figure.tight_layout()
     figure.savefig(path, metadata={"Software": None})
     plt.close(figure)

@@ -147,18 +147,86 @@ def run(
     runs = scenario.runs if runs is None else runs
     work = [(scenario, first, count, on_rows is not None) for first, count in chunks(runs, chunk)]
     total = Tally(days=scenario.days)
-    for tally, rows in _results(work, jobs or default_jobs()):
+    for tally, rows in _map(_run_chunk_args, work, jobs or default_jobs()):
         total.add(tally)
         if on_rows is not None:
             on_rows(rows)
     return total
 
 
-def _results(work: list, jobs: int) -> Iterator[tuple[Tally, list[dict] | None]]:
+def _map(function: Callable, work: list, jobs: int) -> Iterator:
+    """``map(function, work)`` in this process or on ``jobs`` processes, results in the order of ``work``."""
     workers = min(jobs, len(work))
     if workers <= 1:
-        yield from map(_run_chunk_args, work)
+        yield from map(function, work)
         return
     # spawn, not fork: numpy's thread pools make fork unsafe, and spawn behaves the same on every OS.
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield from pool.map(_run_chunk_args, work)  # map keeps chunk order whatever order they finish in
+        yield from pool.map(function, work)  # map keeps chunk order whatever order they finish in
+
+
+@dataclass
+class Paired:
+    """Per-rollout differences (a scenario minus the reference, on the same rollouts) summed for each outcome and event."""
+
+    runs: int = 0
+    sums: dict[str, int] = field(default_factory=dict)
+    squares: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: Paired) -> None:
+        self.runs += other.runs
+        for name in other.sums:
+            self.sums[name] = self.sums.get(name, 0) + other.sums[name]
+            self.squares[name] = self.squares.get(name, 0) + other.squares[name]
+
+    def difference(self, name: str, z: float = Z95) -> dict[str, float]:
+        """Mean paired difference with its 95% interval (normal approximation on the per-rollout differences)."""
+        n, total, squares = self.runs, self.sums[name], self.squares[name]
+        mean = total / n
+        variance = max(squares / n - mean * mean, 0.0) * n / max(n - 1, 1)
+        half = z * math.sqrt(variance / n)
+        return {"d": round(mean, 4), "lo": round(mean - half, 4), "hi": round(mean + half, 4)}
+
+
+def indicators(result: BatchResult) -> dict[str, np.ndarray]:
+    """Each outcome and event as a 0/1 array over the rollouts."""
+    marks = {name: (result.outcome == index).astype(np.int64) for index, name in enumerate(OUTCOMES)}
+    marks.update({name: result.flags[name].astype(np.int64) for name in EVENTS})
+    return marks
+
+
+def compare_chunk(scenarios: list[Scenario], first: int, count: int) -> tuple[list[Tally], list[Paired]]:
+    """Run the same rollouts of every scenario (common random numbers) and pair each with the first."""
+    lanes = np.arange(first, first + count, dtype=np.uint64)
+    results = [CrisisModel(scenario, lanes=lanes).run() for scenario in scenarios]
+    reference = indicators(results[0])
+    tallies, paired = [], []
+    for scenario, result in zip(scenarios, results, strict=True):
+        tallies.append(Tally.of(result, scenario.days))
+        marks = indicators(result)
+        differences = {name: marks[name] - reference[name] for name in marks}
+        paired.append(Paired(count, {name: int(d.sum()) for name, d in differences.items()},
+                             {name: int((d * d).sum()) for name, d in differences.items()}))
+    return tallies, paired
+
+
+def _compare_chunk_args(args: tuple[list[Scenario], int, int]) -> tuple[list[Tally], list[Paired]]:
+    return compare_chunk(*args)
+
+
+def compare(scenarios: list[Scenario], runs: int, jobs: int | None = None, chunk: int = CHUNK) -> tuple[list[Tally], list[Paired]]:
+    """Every scenario on the same rollouts; tallies, and paired differences from the first scenario.
+
+    The scenarios should share a seed: each draw is addressed by (seed, rule, day, rollout), so
+    the same rule meets the same random numbers in every scenario, and differences come from the
+    scenarios, not from noise. A scenario compared with itself differs by exactly zero.
+    """
+    tallies = [Tally(days=scenario.days) for scenario in scenarios]
+    paired = [Paired() for _ in scenarios]
+    work = [(scenarios, first, count) for first, count in chunks(runs, chunk)]
+    for chunk_tallies, chunk_paired in _map(_compare_chunk_args, work, jobs or default_jobs()):
+        for total, more in zip(tallies, chunk_tallies, strict=True):
+            total.add(more)
+        for total, more in zip(paired, chunk_paired, strict=True):
+            total.add(more)
+    return tallies, paired

@@ -1,0 +1,70 @@
+"""The README's table of every scenario's outcome probabilities, regenerated from the code.
+
+``python -m sim.scenario_table`` runs every file in ``scenarios/`` on the same rollouts
+(common random numbers, the seed and run count stated below) and rewrites the table
+between the markers in README.md. A test fails when the committed table is stale.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+from sim import runner
+from sim.outcomes import OUTCOMES
+from sim.scenario import Scenario, load_scenario
+
+SEED = 1938
+RUNS = 2000
+START = "<!-- scenario-table:start -->"
+END = "<!-- scenario-table:end -->"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def scenarios(folder: Path = ROOT / "scenarios") -> list[Scenario]:
+    """The baseline first, then every other scenario by file name, all on one seed."""
+    paths = sorted(folder.glob("*.yaml"), key=lambda path: (path.stem != "baseline", path.stem))
+    return [dataclasses.replace(load_scenario(path), seed=SEED) for path in paths]
+
+
+def table(runs: int = RUNS, jobs: int | None = None) -> str:
+    chosen = scenarios()
+    tallies, paired = runner.compare(chosen, runs, jobs)
+    heading = "| scenario | " + " | ".join(name.replace("_", " ") for name in OUTCOMES) + " | war (either kind) |"
+    lines = [
+        f"Every scenario on the same {runs} rollouts (seed {SEED}, common random numbers); regenerate with "
+        "`python -m sim.scenario_table`. Each cell is the probability; in brackets, the difference from the baseline.",
+        "",
+        heading,
+        "|" + "---|" * (len(OUTCOMES) + 2),
+    ]
+    for scenario, tally, pairs in zip(chosen, tallies, paired, strict=True):
+        cells = []
+        for name in OUTCOMES:
+            p = tally.outcomes[name] / tally.runs
+            cells.append(f"{p:.2f}" if scenario is chosen[0] else f"{p:.2f} ({pairs.difference(name)['d']:+.2f})")
+        war = (tally.outcomes["local_war"] + tally.outcomes["general_war"]) / tally.runs
+        lines.append(f"| `{scenario.name}` | " + " | ".join(cells) + f" | {war:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def replace_table(readme: str, new_table: str) -> str:
+    before, rest = readme.split(START, 1)
+    _, after = rest.split(END, 1)
+    return f"{before}{START}\n{new_table}{END}{after}"
+
+
+def current_table(readme: str) -> str:
+    return readme.split(START, 1)[1].split(END, 1)[0].lstrip("\n")
+
+
+def main() -> int:
+    path = ROOT / "README.md"
+    path.write_text(replace_table(path.read_text(encoding="utf-8"), table()), encoding="utf-8")
+    print(f"rewrote the scenario table in {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""The scenario library: readable files with only their changes, paired comparison, the README table, the schema."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import yaml
+
+from sim.cli import main
+from sim.runner import compare
+from sim.scenario import ScenarioFile
+from sim.scenario_table import current_table, table
+from tests.helpers import ROOT, SCENARIOS, scenario
+
+FILES = sorted(SCENARIOS.glob("*.yaml"))
+CHANGES = ("parameters", "rules", "events", "add_rules", "lens")
+
+
+def test_comparing_a_scenario_with_itself_gives_exactly_zero():
+    chosen = scenario("benes_fights")
+    _, paired = compare([chosen, chosen], runs=400, jobs=1, chunk=150)
+    for name in paired[1].sums:
+        assert paired[1].difference(name) == {"d": 0.0, "lo": 0.0, "hi": 0.0}
+
+
+def test_compare_uses_common_random_numbers_so_a_rule_switched_off_only_moves_what_it_touches():
+    base = scenario("baseline")
+    without_teschen = scenario("baseline", ("rules.PL.teschen_ultimatum.enabled=false",))
+    _, paired = compare([base, without_teschen], runs=600, jobs=1)
+    # Poland's ultimatum comes after the settlement, so nothing before it can change: the outcomes are identical.
+    for name in ("settlement", "local_war", "general_war"):
+        assert paired[1].difference(name)["d"] == 0.0
+    assert paired[1].difference("pl_takes_teschen")["d"] < -0.3
+
+
+def test_compare_command_prints_and_writes(capsys, tmp_path):
+    assert main(["compare", "scenarios/baseline.yaml", "scenarios/benes_fights.yaml", "--runs", "200", "--jobs", "1",
+                 "--json", "--out", str(tmp_path / "cmp")]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [entry["scenario"] for entry in result["scenarios"]] == ["baseline", "benes_fights"]
+    assert result["scenarios"][0]["outcomes"]["settlement"]["d"] == 0.0
+    assert result["scenarios"][1]["events"]["cz_fights"]["d"] > 0.5
+    assert (tmp_path / "cmp" / "compare.png").read_bytes()[:4] == b"\x89PNG"
+    assert json.loads((tmp_path / "cmp" / "compare.json").read_text()) == result
+
+
+def test_list_shows_every_scenario_with_its_question(capsys):
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(FILES)
+    for path, line in zip(FILES, lines, strict=True):
+        assert line.startswith(f"scenarios/{path.name}") and "invalid" not in line and "?" in line
+
+
+@pytest.mark.parametrize("path", [path for path in FILES if path.stem != "baseline"], ids=lambda path: path.stem)
+def test_scenario_files_hold_only_commented_changes(path):
+    text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    assert data["name"] == path.stem
+    assert data.get("extends") == "baseline.yaml"
+    assert data["question"].strip() and re.search(r"\bfn \d+", data["description"]), "the description names its footnotes"
+    assert set(data) <= {"name", "question", "description", "extends", *CHANGES}, "no copies of anything but changes"
+    assert any(key in data for key in CHANGES), "a scenario changes something"
+    # every changed parameter, rule or event is commented on its own line
+    for section in ("parameters", "rules", "events"):
+        for key in data.get(section, {}):
+            line = next(line for line in text.splitlines() if line.strip().startswith(f"{key}:"))
+            assert "#" in line, f"{section}.{key} has no comment"
+
+
+def test_readme_table_is_fresh():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert current_table(readme) == table(), "the README's scenario table is stale: run `python -m sim.scenario_table`"
+
+
+def test_schema_file_is_fresh():
+    committed = json.loads((ROOT / "docs" / "scenario.schema.json").read_text(encoding="utf-8"))
+    assert committed["properties"] == ScenarioFile.model_json_schema()["properties"], (
+        "docs/scenario.schema.json is stale: run `python run.py schema --out docs/scenario.schema.json`"
+    )
