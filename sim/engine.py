@@ -201,6 +201,8 @@ class CompiledRule:
         if where.size == 0:
             return None
         probability = self.probability.evaluate(Lanes(model.state, where))
+        if not isinstance(probability, np.ndarray) and probability <= 0:
+            return None  # a rule switched off by its probability draws nothing (and fires nowhere)
         draws = rng.uniform(model.seed, self.stream, model.day, model.lanes[where])
         fires = where[draws < probability]
         if fires.size == 0:

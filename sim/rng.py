@@ -24,11 +24,14 @@ _UNIT = 1.0 / float(1 << 53)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser on uint64 arrays (wrapping arithmetic)."""
-    x = (x + _GOLDEN).astype(np.uint64)
-    x = (x ^ (x >> _S30)) * _MUL1
-    x = (x ^ (x >> _S27)) * _MUL2
-    return x ^ (x >> _S31)
+    """SplitMix64 finaliser on a uint64 array, in place (wrapping arithmetic)."""
+    x += _GOLDEN
+    x ^= x >> _S30
+    x *= _MUL1
+    x ^= x >> _S27
+    x *= _MUL2
+    x ^= x >> _S31
+    return x
 
 
 def key(*parts: str) -> int:
@@ -55,5 +58,6 @@ def base(seed: int, stream: int, day: int) -> int:
 
 def uniform(seed: int, stream: int, day: int, lanes: np.ndarray) -> np.ndarray:
     """Uniform [0, 1) draws, one per lane index in ``lanes``, for this (seed, stream, day)."""
-    bits = _mix(lanes.astype(np.uint64, copy=False) ^ np.uint64(base(seed, stream, day)))  # arrays wrap silently
-    return (bits >> _S11).astype(np.float64) * _UNIT
+    bits = _mix(lanes.astype(np.uint64) ^ np.uint64(base(seed, stream, day)))  # a fresh array; arrays wrap silently
+    bits >>= _S11
+    return bits.astype(np.float64) * _UNIT

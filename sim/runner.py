@@ -26,7 +26,7 @@ from sim.outcomes import EVENTS, GREAT_POWERS, OUTCOMES
 from sim.rules import STATES
 from sim.scenario import Scenario
 
-CHUNK = 5000
+CHUNK = 50_000  # rollouts per batch: large batches amortise the per-day cost of the rules
 Z95 = 1.959963984540054
 
 
