@@ -201,15 +201,16 @@ class CompiledRule:
         if where.size == 0:
             return None
         probability = self.probability.evaluate(Lanes(model.state, where))
-        if not isinstance(probability, np.ndarray) and probability <= 0:
+        if not isinstance(probability, np.ndarray) and probability <= 0 and self.rule.tries == "daily":
             return None  # a rule switched off by its probability draws nothing (and fires nowhere)
         draws = rng.uniform(model.seed, self.stream, model.day, model.lanes[where])
         fires = where[draws < probability]
+        if self._unfired is not None:
+            # A once-only rule leaves the lanes where it fired; a one-off decision every lane where it was drawn.
+            self._unfired[where if self.rule.tries == "once" else fires] = False
+            self._where = self._where[self._unfired[self._where]]
         if fires.size == 0:
             return None
-        if self._unfired is not None:
-            self._unfired[fires] = False
-            self._where = self._where[self._unfired[self._where]]  # a once-only rule leaves the lanes where it fired
         env, today = model.state, model.day
         writes = actions.writes(self.rule.action, self.rule.actor, env, fires, today)
         writes.extend(effect.write(env, fires) for effect in self.effects)

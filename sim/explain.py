@@ -154,6 +154,12 @@ def expression_in_words(text: str | float | bool) -> str:
     return in_words(parse(text, scenario.day_of).tree)
 
 
+def timing_in_words(rule: Rule) -> str:
+    if rule.tries == "once":
+        return "drawn once, on the first day the condition holds"
+    return "each day the condition holds, until it fires" if rule.once else "each day the condition holds"
+
+
 def action_in_words(rule: Rule) -> str:
     action = rule.action
     target = STATE_NAMES.get(action.target or "", action.target)
@@ -190,7 +196,7 @@ def evidence_line(item) -> str:
 def rule_text(rule: Rule) -> list[str]:
     lines = [f"{rule.id}: {rule.summary}"]
     lines.append(f"  when:        {expression_in_words(rule.condition)}")
-    lines.append(f"  chance:      {expression_in_words(rule.probability)} {'once' if rule.once else 'each day'}")
+    lines.append(f"  chance:      {expression_in_words(rule.probability)}, {timing_in_words(rule)}")
     lines.append(f"  action:      {action_in_words(rule)}")
     lines.extend(f"  effect:      {effect}" for effect in rule.effects)
     lines.extend(f"  evidence:    {evidence_line(item)}" for item in rule.evidence)
@@ -237,7 +243,7 @@ def rulebook_markdown(book: RuleBook) -> str:
         for rule in chapter.rules:
             out += [f"### `{rule.id}`", "", rule.summary, "",
                     f"- **when**: {expression_in_words(rule.condition)}",
-                    f"- **chance**: {expression_in_words(rule.probability)}, {'once' if rule.once else 'each day'}",
+                    f"- **chance**: {expression_in_words(rule.probability)}, {timing_in_words(rule)}",
                     f"- **action**: {action_in_words(rule)}"]
             out += [f"- **effect**: `{effect}`" for effect in rule.effects]
             out += [f"- **evidence**: {evidence_line(item)}" for item in rule.evidence]

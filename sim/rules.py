@@ -171,6 +171,10 @@ class Rule(Strict):
     condition: str | bool = True
     probability: str | float = 1.0
     once: bool = True
+    tries: Literal["daily", "once"] = Field(
+        "daily",
+        description="daily: a new draw each day the condition holds; once: a single draw on the first day it holds (a one-off decision).",
+    )
     enabled: bool = True
     action: Action
     effects: list[str] = Field([], description="Extra state changes: 'VAR = EXPR', 'VAR += EXPR', 'VAR max= EXPR'.")
@@ -198,6 +202,11 @@ class Rule(Strict):
         for effect in value:
             assert EFFECT.match(effect), f"effect {effect!r} must read 'VARIABLE = EXPRESSION' (or +=, -=, max=, min=)"
         return value
+
+    @model_validator(mode="after")
+    def _tries(self) -> Rule:
+        assert self.once or self.tries == "daily", "a one-off decision (tries: once) fires at most once: set once: true"
+        return self
 
     @model_validator(mode="after")
     def _cited(self) -> Rule:

@@ -80,3 +80,42 @@ def test_schema_file_is_fresh():
     assert committed["properties"] == ScenarioFile.model_json_schema()["properties"], (
         "docs/scenario.schema.json is stale: run `python run.py schema --out docs/scenario.schema.json`"
     )
+
+
+# What each scenario's question implies, as (measure, sign of the change from the baseline).
+# Where the model disagrees with intuition (romania_passage leaves Soviet aid as it was; poland_attacks leaves
+# the outcomes as they were), the expectation here is the model's, and the scenario's description says why.
+DIRECTIONS = {
+    "benes_fights": [("cz_fights", +1), ("settlement", -1)],
+    "france_honours": [("fr_fights", +1), ("general_war", +1)],
+    "britain_firm": [("german_climbdown", +1), ("settlement", -1)],
+    "staff_talks": [("su_aid_reaches_cz", +1)],
+    "staff_talks_may": [("su_fights", +1), ("su_aid_reaches_cz", +1)],
+    "romania_passage": [("ro_grants_passage", +1)],
+    "poland_attacks": [("pl_fights", +1), ("pl_takes_teschen", +1)],
+    "poland_neutral": [("pl_takes_teschen", -1), ("pl_fights", -1)],
+    "soviet_unilateral": [("su_fights", +1), ("general_war", +1)],
+    "benes_informs_moscow": [("settlement", -1)],
+    "no_berchtesgaden": [("settlement", -1), ("four_power_conference", -1)],
+    "grand_alliance": [("german_climbdown", +1), ("settlement", -1)],
+    "may_war": [("cz_fights", +1), ("settlement", -1)],
+}
+
+
+@pytest.fixture(scope="module")
+def library():
+    chosen = [scenario("baseline"), *(scenario(name) for name in DIRECTIONS)]
+    _, paired = compare(chosen, runs=1500, jobs=1)
+    return {item.name: pairs for item, pairs in zip(chosen, paired, strict=True)}
+
+
+def test_every_scenario_in_the_library_is_checked():
+    assert {path.stem for path in FILES} == {"baseline", *DIRECTIONS}
+
+
+@pytest.mark.parametrize("name", sorted(DIRECTIONS))
+def test_scenario_moves_the_way_its_question_implies(library, name):
+    for measure, sign in DIRECTIONS[name]:
+        difference = library[name].difference(measure)
+        # the whole 95% interval of the paired difference lies on the expected side of zero
+        assert (difference["lo"] > 0) if sign > 0 else (difference["hi"] < 0), (measure, difference)
