@@ -160,9 +160,21 @@ def _map(function: Callable, work: list, jobs: int) -> Iterator:
     if workers <= 1:
         yield from map(function, work)
         return
-    # spawn, not fork: numpy's thread pools make fork unsafe, and spawn behaves the same on every OS.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
         yield from pool.map(function, work)  # map keeps chunk order whatever order they finish in
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Workers forked from a server that has already imported the model (importing Mesa takes over a second).
+
+    A fork server, not a plain fork: the server is a fresh single-threaded process, so forking it is safe
+    whatever threads the parent has. Where there is no fork server (Windows), spawn.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["sim.runner"])
+    return context
 
 
 @dataclass
