@@ -58,6 +58,13 @@ ACTOR_HAPPENED = {
     "attacked_day": "{actor} has been attacked",
     "called_conference_day": "{actor} has called for a conference",
 }
+# Day variables between two states (``CZ.asked_SU_day``): the day, and the fact that it has happened.
+RELATIONS = {
+    "asked": ("the day {actor} asked {other} for help", "{actor} has asked {other} for help"),
+    "heard": ("the day {actor} heard from {other}", "{actor} has heard from {other}"),
+    "war_on": ("the day {actor} went to war with {other}", "{actor} has gone to war with {other}"),
+}
+RELATION = re.compile(r"(asked|heard|war_on)_(\w\w)_day")
 OPERATORS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠", "+": "+", "-": "−", "*": "×", "/": "/"}
 
 
@@ -73,10 +80,8 @@ def name_in_words(name: str) -> str:
         if match := re.fullmatch(r"(belief|trust)\.(\w\w)", rest):
             other = STATE_NAMES[match[2]]
             return f"{actor}'s belief that {other} will fight" if match[1] == "belief" else f"{actor}'s trust in what {other} says"
-        if match := re.fullmatch(r"(asked|heard|war_on)_(\w\w)_day", rest):
-            other = STATE_NAMES[match[2]]
-            return {"asked": f"the day {actor} asked {other} for help", "heard": f"the day {actor} heard from {other}",
-                    "war_on": f"the day {actor} went to war with {other}"}[match[1]]
+        if match := RELATION.fullmatch(rest):
+            return RELATIONS[match[1]][0].format(actor=actor, other=STATE_NAMES[match[2]])
         if match := re.fullmatch(r"passage_(\w+?)(_day)?", rest):
             return f"{actor} lets {match[1]} through" + (" (the day it began)" if match[2] else "")
         return f"{actor}'s {rest.replace('_', ' ')}"
@@ -100,10 +105,8 @@ def happened_in_words(name: str) -> str:
         actor = STATE_NAMES[head]
         if rest in ACTOR_HAPPENED:
             return ACTOR_HAPPENED[rest].format(actor=actor)
-        if match := re.fullmatch(r"(asked|heard|war_on)_(\w\w)_day", rest):
-            other = STATE_NAMES[match[2]]
-            return {"asked": f"{actor} has asked {other} for help", "heard": f"{actor} has heard from {other}",
-                    "war_on": f"{actor} has gone to war with {other}"}[match[1]]
+        if match := RELATION.fullmatch(rest):
+            return RELATIONS[match[1]][1].format(actor=actor, other=STATE_NAMES[match[2]])
     if head == "fired":
         return f"rule {rest} has fired"
     if head == "event":
