@@ -211,10 +211,13 @@ class CrisisModel(mesa.Model):
         """Apply writes in order; values were computed from the day's snapshot."""
         for write in writes:
             target = self.state[write.name]
+            before = target[write.lanes]
             _OPS[write.op](target, write.value, write.lanes)
             if write.name in self.bounded:
                 target[write.lanes] = np.clip(target[write.lanes], 0.0, 1.0)
-            self.changed(write.name, write.lanes)
+            moved = target[write.lanes] != before  # a write that changes nothing (a repeated max, a later min) wakes no rule
+            if moved.any():
+                self.changed(write.name, write.lanes[moved])
 
     def _close(self, today: int) -> None:
         """Freeze the lanes whose story is over, after an aftermath in which neighbours may still act (Teschen)."""
