@@ -10,8 +10,6 @@ its file, line and key path before anything runs.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -92,20 +90,6 @@ class Scenario:
 
     def date_of(self, index: int) -> date:
         return date.fromordinal(self.start.toordinal() + int(index))
-
-    def fingerprint(self) -> str:
-        """A short hash of everything that changes results (not name or wording)."""
-        content = {
-            "start": str(self.start),
-            "end": str(self.end),
-            "seed": self.seed,
-            "lens": self.lens,
-            "parameters": self.parameters,
-            "rules": {k: v.model_dump() for k, v in sorted(self.rules.items())},
-            "add_rules": [rule.model_dump(mode="json") for rule in self.add_rules],
-            "events": {k: v.model_dump(mode="json") for k, v in sorted(self.events.items())},
-        }
-        return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
     def error(self, key: str, message: str) -> InputError:
         """An InputError located at the file and line where ``key`` was set."""

@@ -191,3 +191,17 @@ def test_random_scenarios_same_frequencies_with_one_or_two_processes(choice):
     two = run(chosen, runs=1200, jobs=2, chunk=500)
     assert one.outcomes == two.outcomes and one.events == two.events and one.rules == two.rules
     assert np.array_equal(one.at_war, two.at_war)
+
+
+def test_each_state_carries_its_posture_beliefs_and_rules():
+    model = CrisisModel(scenario("benes_fights"), lanes=300)
+    model.run_for(205)  # to late September: mobilised states, some at war
+    for agent in model.agents:
+        assert agent.rules and all(rule.rule.actor == agent.code for rule in agent.rules)
+        posture = agent.posture
+        assert posture.shape == (300,)
+        assert np.all((posture == 3) == agent.at_war)
+        assert np.all((posture >= 2) == (agent.at_war | (agent.mobilisation >= 0.5)))
+        for other in agent.others:
+            assert np.all((agent.belief(other) >= 0) & (agent.belief(other) <= 1))
+    assert (model.states["CZ"].posture >= 2).mean() > 0.9  # Prague has mobilised to resist
