@@ -2,8 +2,8 @@
 
 Run from the project root::
 
-    .venv/bin/python benchmarks/bench.py            # full (about 4-5 minutes on an otherwise idle 2-core machine)
-    .venv/bin/python benchmarks/bench.py --quick    # skips the 100,000-lane and 100,000-run cases (about 2 minutes)
+    .venv/bin/python benchmarks/bench.py            # full (about 2.5 minutes on 2 cores at commit 07990a3; capped near 5)
+    .venv/bin/python benchmarks/bench.py --quick    # skips the 100,000-lane and 100,000-run cases
     .venv/bin/python benchmarks/bench.py --all      # every 100,000-run runner case, even past the ~5-minute budget
 
 Every measurement runs in a fresh child interpreter (this same file with a
