@@ -131,10 +131,6 @@ class CrisisModel(mesa.Model):
             days[name] = (first, last)
         return days
 
-    @property
-    def date(self):
-        return self.crisis_scenario.date_of(self.day)
-
     def step(self) -> None:
         """One day: events, perceive, decide, apply, war, close."""
         today = self.day
