@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.actions import at
 from sim.engine import CompiledRule, Decision
 from sim.rules import STATE_NAMES, STATES
 
@@ -72,7 +73,7 @@ class StateAgent(mesa.Agent):
                 continue
             belief = self.belief(other)
             before = belief[lanes]
-            belief[lanes] = np.where(seen >= 1.0, 1.0, before + weight * np.maximum(seen - before, 0.0))
+            belief[lanes] = np.where(seen >= 1.0, 1.0, before + at(weight, lanes) * np.maximum(seen - before, 0.0))
             model.changed(f"{self.code}.belief.{other}", lanes)
 
     def decide(self) -> list[Decision]:

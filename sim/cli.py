@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from sim.inputs import InputError
@@ -20,7 +22,13 @@ SUBCOMMANDS = {
     "list": "list the scenarios in a folder with their questions",
     "schema": "print or write the JSON Schema of the scenario file format",
     "compare": "run several scenarios on the same rollouts and show each outcome's difference from the first",
+    "calibrate": "fit the baseline's free parameters to the historical record (calibration/) and test the fit out of sample",
+    "sweep": "run a parameter sweep or sensitivity analysis described in a sweep file (sweeps/)",
+    "discover": "scenario discovery: the parameter boxes of a sweep's results where an outcome is likely",
+    "ui": "start the classroom app in a browser (needs the ui extra)",
 }
+# Subcommands that live in a module of their own: each module has ``command(argv) -> int``.
+MODULE_COMMANDS = {"calibrate": "sim.calibrate", "sweep": "sim.sweep", "discover": "sim.discover", "ui": "sim.app"}
 
 
 def _positive(text: str) -> int:
@@ -55,6 +63,7 @@ def run_parser() -> argparse.ArgumentParser:
     parser.add_argument("--jobs", type=_positive, help="processes to use (default: all cores)")
     parser.add_argument("--out", metavar="DIR", help="write results.json, runs.csv and plots into DIR")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object instead of a table")
+    parser.add_argument("--report", metavar="FILE.html", help="also write a printable, self-contained HTML handout of the results (A4)")
     parser.add_argument("--narrate", metavar="K", type=_seed, help="tell the story of rollout K day by day, with the evidence for each step")
     parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[], dest="sets",
                         help="override a scenario value by dotted path, e.g. parameters.FR.daladier_weight=0.6 (repeatable)")
@@ -83,6 +92,10 @@ def run_scenario(argv: list[str]) -> int:
     else:
         tally = runner.run(scenario, runs, args.jobs)
         result = report.summary(tally, scenario, scenario.seed)
+    if args.report:
+        from sim.handout import write_handout
+
+        write_handout(Path(args.report), scenario, tally, result)
     sys.stdout.write(report.as_json(result) if args.json else report.table(result, scenario))
     return 0
 
@@ -164,7 +177,15 @@ def compare_command(argv: list[str]) -> int:
     return 0
 
 
+def module_command(name: str) -> Callable[[list[str]], int]:
+    def command(argv: list[str]) -> int:
+        return importlib.import_module(MODULE_COMMANDS[name]).command(argv)
+
+    return command
+
+
 COMMANDS = {"rules": rules_command, "list": list_command, "schema": schema_command, "compare": compare_command}
+COMMANDS |= {name: module_command(name) for name in MODULE_COMMANDS}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,15 +49,20 @@ def is_day_variable(name: str) -> bool:
     return name.endswith("_day") or name.startswith("fired.") or (name.startswith("event.") and not name.endswith(".active"))
 
 
-def state_layout(book: RuleBook, scenario: Scenario) -> dict[str, float]:
-    """Every variable of the world and its initial value (the same in every lane before parameters vary)."""
-    parameters = {name: parameter.value for name, parameter in book.parameters().items()}
+def state_layout(book: RuleBook, scenario: Scenario, lane_parameters: Mapping[str, np.ndarray] | None = None) -> dict[str, float | np.ndarray]:
+    """Every variable of the world and its initial value: a number, or an array over the lanes where parameters vary.
+
+    Parameters come from the book, then the scenario's lens, then the scenario's own changes, then
+    ``lane_parameters``: one value per lane (drawn from the calibration posterior, or a sweep's points).
+    """
+    parameters: dict[str, float | date | np.ndarray] = {name: parameter.value for name, parameter in book.parameters().items()}
     parameters.update(book.lenses[scenario.lens].parameters)  # the scenario's reading of contested points
     parameters.update(scenario.parameters)  # then its own changes
+    parameters.update(lane_parameters or {})
     # A date parameter is used in conditions as that day's index in this scenario's calendar.
     parameters = {name: float((value - scenario.start).days) if isinstance(value, date) else value for name, value in parameters.items()}
     default_belief, default_trust = parameters["world.default_belief"], parameters["world.default_trust"]
-    layout: dict[str, float] = {}
+    layout: dict[str, float | np.ndarray] = {}
     for actor in STATES:
         layout.update({f"{actor}.{name}": 0.0 for name in ("mobilisation", "at_war", "pressure")})
         for name in ("mobilised_day", "war_day", "attacked_day", "called_conference_day"):

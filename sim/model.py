@@ -17,13 +17,14 @@ and closed lanes are frozen, so no lane can see another.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import mesa
 import numpy as np
 
-from sim import campaign, outcomes
-from sim.actions import Write
+from sim import campaign, outcomes, posterior
+from sim.actions import Write, at
 from sim.agents import StateAgent
 from sim.conditions import NEVER
 from sim.engine import compile_rules, state_layout
@@ -66,6 +67,18 @@ class BatchResult:
     war_days: dict[str, np.ndarray]
     fired: dict[str, np.ndarray]
 
+    def take(self, positions: np.ndarray | slice) -> BatchResult:
+        """The results of some lanes only (by position in this batch)."""
+        return BatchResult(
+            lanes=self.lanes[positions],
+            outcome=self.outcome[positions],
+            flags={name: values[positions] for name, values in self.flags.items()},
+            first_shot_day=self.first_shot_day[positions],
+            resistance_end_day=self.resistance_end_day[positions],
+            war_days={name: values[positions] for name, values in self.war_days.items()},
+            fired={name: values[positions] for name, values in self.fired.items()},
+        )
+
 
 class CrisisModel(mesa.Model):
     """The Czechoslovak crisis of 1938 as seven interacting states, for R rollouts at once."""
@@ -76,7 +89,13 @@ class CrisisModel(mesa.Model):
         lanes: np.ndarray | int = 1,
         book: RuleBook | None = None,
         record: bool = False,
+        parameters: Mapping[str, np.ndarray] | None = None,
     ):
+        """``parameters``: values per lane (arrays as long as ``lanes``) that override every other source.
+
+        Parameters the scenario does not pin and ``parameters`` does not give are drawn per rollout
+        from the calibration posterior (``sim/posterior.py``), as the scenario's ``parameter_draws`` says.
+        """
         scenario = scenario or default_scenario()
         # Named crisis_scenario: Mesa 3.5 reserves `Model.scenario` for its own Scenario class.
         super().__init__(rng=scenario.seed)  # Mesa's generators are seeded but unused: draws are addressed
@@ -85,7 +104,8 @@ class CrisisModel(mesa.Model):
         self.book = book or load_rulebook()
         self.lanes = np.arange(lanes, dtype=np.uint64) if np.isscalar(lanes) else np.asarray(lanes, dtype=np.uint64)
         size = self.lanes.size
-        layout = state_layout(self.book, scenario)
+        lane_parameters = posterior.lane_parameters(scenario, self.book, self.lanes) | dict(parameters or {})
+        layout = state_layout(self.book, scenario, lane_parameters)
         self.rules = compile_rules(self.book, scenario, layout)
         # Only variables that something can change need one value per lane; the rest are one number for all.
         changing = set().union(*(rule.targets() for rule in self.rules), campaign.WRITES, {"crisis.closed_day"})
@@ -96,7 +116,8 @@ class CrisisModel(mesa.Model):
             for name in rule.steady.names:
                 self.readers.setdefault(name, []).append(rule)
         self.state: dict[str, np.ndarray | float] = {
-            name: np.full(size, value, dtype=float) if name in changing else float(value) for name, value in layout.items()
+            name: np.broadcast_to(np.asarray(value, dtype=float), (size,)).copy() if name in changing or isinstance(value, np.ndarray) else float(value)
+            for name, value in layout.items()
         }
         self.state["today"] = 0.0
         self.changes: dict[str, np.ndarray] = {}  # lanes where each variable changed since the rules last looked
@@ -179,7 +200,8 @@ class CrisisModel(mesa.Model):
                 continue
             lanes = np.unique(np.concatenate(moved))
             lanes = lanes[self.open_lanes[lanes]]
-            seen = np.maximum(self.state[f"{code}.at_war"][lanes], self.state["world.mobilisation_signal"] * self.state[f"{code}.mobilisation"][lanes])
+            signal = at(self.state["world.mobilisation_signal"], lanes)
+            seen = np.maximum(self.state[f"{code}.at_war"][lanes], signal * self.state[f"{code}.mobilisation"][lanes])
             different = seen != self._seen[code][lanes]
             if different.any():
                 lanes, seen = lanes[different], seen[different]

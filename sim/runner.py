@@ -177,6 +177,27 @@ def _context() -> multiprocessing.context.BaseContext:
     return context
 
 
+def point_chunks(points: int, rollouts: int, chunk: int = CHUNK) -> list[tuple[int, int]]:
+    """Runs of consecutive points, each (first point, count), of about ``chunk`` lanes (whole points only)."""
+    per_chunk = max(1, chunk // rollouts)
+    return [(first, min(per_chunk, points - first)) for first in range(0, points, per_chunk)]
+
+
+def run_points(scenario: Scenario, names: list[str], points: np.ndarray, rollouts: int) -> list[Tally]:
+    """Rollouts ``0 .. rollouts-1`` at each parameter point, all in one batch; one tally a point.
+
+    ``points`` has one row a point and one column per name in ``names``, in the model's units
+    (a date parameter as its day index in the scenario's calendar). Every point meets the same
+    random numbers (common random numbers), so differences between points come from the
+    parameters, not from noise. Run chunks of points (``point_chunks``) on processes with ``_map``.
+    """
+    count = len(points)
+    lanes = np.tile(np.arange(rollouts, dtype=np.uint64), count)
+    values = {name: np.repeat(np.asarray(points, dtype=float)[:, column], rollouts) for column, name in enumerate(names)}
+    result = CrisisModel(scenario, lanes=lanes, parameters=values).run()
+    return [Tally.of(result.take(slice(point * rollouts, (point + 1) * rollouts)), scenario.days) for point in range(count)]
+
+
 @dataclass
 class Paired:
     """Per-rollout differences (a scenario minus the reference, on the same rollouts) summed for each outcome and event."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import Field, model_validator
@@ -25,6 +25,7 @@ DEFAULT_START = date(1938, 3, 12)
 DEFAULT_END = date(1938, 10, 31)
 MAX_DAYS = 400
 DEFAULT_LENS = "carley"
+ParameterDraws = Literal["posterior", "mean", "book"]
 
 
 class RuleEdit(Strict):
@@ -53,6 +54,11 @@ class ScenarioFile(Strict):
     lens: str | None = Field(None, description="The reading of contested points (default carley); `python run.py rules` lists the lenses.")
     runs: int | None = Field(None, ge=1, le=100_000_000, description="Rollouts (default 1000).")
     seed: int | None = Field(None, ge=0, le=2**63 - 1, description="Master seed (default 1938).")
+    parameter_draws: ParameterDraws | None = Field(
+        None,
+        description="Where the calibrated parameters the scenario does not pin come from: `posterior` (default; each rollout draws its own "
+        "from calibration/posterior.json), `mean` (the posterior mean, as `--point`), or `book` (the rule book's values).",
+    )
     parameters: dict[str, float | date] = Field({}, description="Parameter values by dotted name, e.g. FR.daladier_weight: 0.6.")
     rules: dict[str, RuleEdit] = Field({}, description="Changes to rules of the book, by rule id.")
     add_rules: list[Rule] = Field([], description="Rules this scenario adds, in the rule book's format.")
@@ -75,6 +81,7 @@ class Scenario:
     rules: dict[str, RuleEdit]
     add_rules: tuple[Rule, ...]
     events: dict[str, EventEdit]
+    parameter_draws: ParameterDraws = "posterior"
     where: dict[str, tuple[str, int | None]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -210,6 +217,7 @@ def load_scenario(path: str | Path, sets: list[str] = (), book: RuleBook | None 
         rules={name: RuleEdit.model_validate(edit) for name, edit in data.get("rules", {}).items()},
         add_rules=tuple(Rule.model_validate(rule) for rule in data.get("add_rules", [])),
         events={name: EventEdit.model_validate(edit) for name, edit in data.get("events", {}).items()},
+        parameter_draws=data.get("parameter_draws", "posterior"),
         where=where,
     )
     check(scenario, book)
