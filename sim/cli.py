@@ -63,6 +63,8 @@ def run_parser() -> argparse.ArgumentParser:
     parser.add_argument("--jobs", type=_positive, help="processes to use (default: all cores)")
     parser.add_argument("--out", metavar="DIR", help="write results.json, runs.csv and plots into DIR")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object instead of a table")
+    parser.add_argument("--point", action="store_true",
+                        help="use the calibration posterior's mean for every rollout instead of drawing each rollout's parameters from it")
     parser.add_argument("--report", metavar="FILE.html", help="also write a printable, self-contained HTML handout of the results (A4)")
     parser.add_argument("--narrate", metavar="K", type=_seed, help="tell the story of rollout K day by day, with the evidence for each step")
     parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[], dest="sets",
@@ -78,6 +80,8 @@ def run_scenario(argv: list[str]) -> int:
     scenario = load_scenario(args.scenario, args.sets)
     if args.seed is not None:
         scenario = dataclasses.replace(scenario, seed=args.seed)
+    if args.point:
+        scenario = dataclasses.replace(scenario, parameter_draws="mean")
     runs = args.runs or scenario.runs
     if args.narrate is not None:
         from sim.narrate import narrate

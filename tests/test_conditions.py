@@ -355,6 +355,12 @@ def smaller(a, b):
     return a if np.isnan(a) or a <= b else b
 
 
+def quotient(a, b):
+    """a / b as numpy divides: 0/0 is NaN and x/0 infinite, as in the evaluator (a scalar lane must not raise)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.float64(a) / np.float64(b)
+
+
 def larger(a, b):
     return a if np.isnan(a) or a >= b else b
 
@@ -392,7 +398,7 @@ def reference(node: Node, env: dict):
         "+": lambda: a + b,
         "-": lambda: a - b,
         "*": lambda: a * b,
-        "/": lambda: a / b,
+        "/": lambda: quotient(a, b),
         "<": lambda: a < b,
         "<=": lambda: a <= b,
         ">": lambda: a > b,

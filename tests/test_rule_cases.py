@@ -30,7 +30,7 @@ from sim.scenario import RuleEdit, Scenario, default_scenario
 
 CASES_FILE = Path(__file__).with_name("rule_cases.yaml")
 BOOK = load_rulebook()
-SCENARIO = default_scenario()
+SCENARIO = dataclasses.replace(default_scenario(), parameter_draws="book")  # the cases are written for the book's values
 LAYOUT = state_layout(BOOK, SCENARIO)
 PARAMETERS = BOOK.parameters()
 RULE_IDS = [rule.id for rule in BOOK.rules]

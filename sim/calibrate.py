@@ -1,0 +1,272 @@
+"""Calibration: the baseline's free parameters fitted to the dated historical record, and checked out of sample.
+
+``python run.py calibrate`` reads ``calibration/record.yaml`` (what happened, when, and the
+model event each observation corresponds to) and ``calibration/priors.yaml`` (the free
+parameters and their prior ranges), fits the parameters by ABC-SMC (``sim/abc.py``) over the
+batch engine, and writes ``calibration/posterior.json``. It then repeats the fit on the record
+up to ``--until`` only and reports how the held-out observations fare under that posterior
+against the prior. The distance of a rollout from the record is the number of observations it
+fails to reproduce.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from sim import abc
+from sim.conditions import NEVER, ConditionError, Expression, parse
+from sim.engine import state_layout
+from sim.inputs import InputError, load_yaml, validate
+from sim.model import CrisisModel
+from sim.posterior import POSTERIOR_PATH, Posterior, PosteriorFile
+from sim.rules import Evidence, RuleBook, Strict, load_rulebook
+from sim.runner import _map, chunks, default_jobs
+from sim.scenario import Scenario, default_scenario
+
+CALIBRATION = POSTERIOR_PATH.parent
+RECORD_PATH = CALIBRATION / "record.yaml"
+PRIORS_PATH = CALIBRATION / "priors.yaml"
+RULEBOOK = Path(__file__).resolve().parent / "rulebook"
+DEFAULT_UNTIL = dt.date(1938, 9, 21)
+SEED = 1938
+PARTICLES = 1000
+BATCH = 10_000  # proposals simulated together (one model batch per chunk of them)
+CHUNK = 5_000
+EVALUATION_RUNS = 20_000  # rollouts per share in the report
+
+
+# ------------------------------------------------------------------ file formats
+class Observation(Strict):
+    """Something that happened (or did not) on a known date, and the model event it corresponds to."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    what: str
+    event: str = Field(description="An expression whose value is a day: a rule's first firing (fired.ACTOR.RULE) or a day variable.")
+    date: dt.date = Field(description="The historical date (for a non-event: the end of the period in which it did not happen).")
+    window: tuple[dt.date, dt.date] | None = Field(None, description="The event reproduces history if its day falls in here.")
+    never: bool = Field(False, description="A non-event: reproduced if the day never comes.")
+    source: Evidence
+
+    @model_validator(mode="after")
+    def _window(self) -> Observation:
+        assert self.never == (self.window is None), "give either a window [from, to] or never: true"
+        if self.window is not None:
+            assert self.window[0] <= self.date <= self.window[1], f"date {self.date} lies outside its window {list(self.window)}"
+        return self
+
+
+class Record(Strict):
+    observations: list[Observation] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Record:
+        ids = [observation.id for observation in self.observations]
+        assert len(ids) == len(set(ids)), f"observation ids repeat: {sorted({i for i in ids if ids.count(i) > 1})}"
+        return self
+
+
+class Prior(Strict):
+    range: tuple[float, float]
+    why: str = Field(min_length=20)
+
+
+class Priors(Strict):
+    parameters: dict[str, Prior] = Field(min_length=1)
+
+
+def load_record(path: Path = RECORD_PATH) -> Record:
+    document = load_yaml(path)
+    return validate(Record, document.data, document)
+
+
+def load_priors(path: Path = PRIORS_PATH, book: RuleBook | None = None) -> Priors:
+    document = load_yaml(path)
+    priors = validate(Priors, document.data, document)
+    known = (book or load_rulebook()).parameters()
+    for name, prior in priors.parameters.items():
+        key, line = f"parameters.{name}", document.line_of(("parameters", name))
+        if name not in known:
+            raise InputError(f"unknown parameter {name!r}", path, line, key)
+        low, high = prior.range
+        allowed = known[name].range
+        if isinstance(allowed[0], dt.date) or not allowed[0] <= low < high <= allowed[1]:
+            raise InputError(f"range {list(prior.range)} must be a non-empty numeric range inside {list(allowed)}", path, line, key)
+    return priors
+
+
+# ------------------------------------------------------------------ the record in the model
+@dataclasses.dataclass(frozen=True)
+class Test:
+    """An observation compiled against a scenario's calendar: its event expression and its window in day indices."""
+
+    observation: Observation
+    event: Expression
+    first: float
+    last: float
+
+    def reproduced(self, state: dict, lanes: int) -> np.ndarray:
+        day = np.broadcast_to(np.asarray(self.event.evaluate(state), dtype=float), (lanes,))
+        if self.observation.never:
+            return day >= NEVER
+        return (day >= self.first) & (day <= self.last)
+
+
+def compile_record(record: Record, scenario: Scenario, book: RuleBook) -> list[Test]:
+    layout = state_layout(book, scenario)
+    tests = []
+    for index, observation in enumerate(record.observations):
+        try:
+            event = parse(observation.event, scenario.day_of, layout)
+        except (ConditionError, ValueError) as error:
+            raise InputError(f"event: {error}", RECORD_PATH, None, f"observations.{index}.event") from None
+        window = observation.window or (observation.date, observation.date)
+        tests.append(Test(observation, event, float(scenario.day_of(window[0])), float(scenario.day_of(window[1]))))
+    return tests
+
+
+def calibration_scenario() -> Scenario:
+    """The baseline with the rule book's values (the fit supplies the free ones itself)."""
+    return dataclasses.replace(default_scenario(), parameter_draws="book", seed=SEED)
+
+
+def reproduced(scenario: Scenario, observations: list[Observation], names: list[str], values: np.ndarray, first: int) -> np.ndarray:
+    """For rollouts ``first, first+1, ...`` each with its own parameter row: which observations each reproduces."""
+    tests = compile_record(Record(observations=observations), scenario, load_rulebook())
+    lanes = np.arange(first, first + len(values), dtype=np.uint64)
+    model = CrisisModel(scenario, lanes=lanes, parameters={name: values[:, column] for column, name in enumerate(names)})
+    model.run()
+    return np.stack([test.reproduced(model.state, lanes.size) for test in tests], axis=1)
+
+
+def _reproduced_args(args: tuple) -> np.ndarray:
+    return reproduced(*args)
+
+
+def reproduced_many(scenario: Scenario, tests: list[Test], names: list[str], values: np.ndarray, first: int, jobs: int) -> np.ndarray:
+    """``reproduced`` in chunks of CHUNK rollouts on ``jobs`` processes (same result whatever ``jobs``)."""
+    observations = [test.observation for test in tests]  # compiled expressions stay in the process that made them
+    work = [(scenario, observations, names, values[start : start + count], first + start) for start, count in chunks(len(values), CHUNK)]
+    return np.concatenate(list(_map(_reproduced_args, work, jobs)))
+
+
+# ------------------------------------------------------------------ the fit
+@dataclasses.dataclass
+class Calibration:
+    names: list[str]
+    fitted: list[str]  # ids of the observations the fit used
+    fit: abc.Fit
+    seconds: float
+
+
+def fit_record(tests: list[Test], priors: Priors, scenario: Scenario, until: dt.date | None, jobs: int, particles: int, seed: int) -> Calibration:
+    """ABC-SMC on the observations dated up to ``until`` (all if None)."""
+    names = list(priors.parameters)
+    fitted = [index for index, test in enumerate(tests) if until is None or test.observation.date <= until]
+    box = abc.Box(np.array([priors.parameters[name].range[0] for name in names]), np.array([priors.parameters[name].range[1] for name in names]))
+    fitted_tests = [tests[index] for index in fitted]
+
+    def distance(values: np.ndarray, first: int) -> np.ndarray:
+        return (~reproduced_many(scenario, fitted_tests, names, values, first, jobs)).sum(axis=1).astype(float)
+
+    def progress(generation: int, result: abc.Generation) -> None:
+        print(f"  generation {generation}: tolerance {result.tolerance:g} missed, {result.accepted} of {result.proposals} accepted", file=sys.stderr)
+
+    started = time.perf_counter()
+    fit = abc.abc_smc(distance, box, particles=particles, seed=seed, batch=BATCH, progress=progress)
+    return Calibration(names, [tests[index].observation.id for index in fitted], fit, time.perf_counter() - started)
+
+
+def hashes() -> dict[str, str]:
+    """What a posterior was fitted to: the record, the priors, and every file of the rule book."""
+    rulebook = hashlib.sha256()
+    for path in sorted(RULEBOOK.glob("*.yaml")):
+        rulebook.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return {
+        "record": hashlib.sha256(RECORD_PATH.read_bytes()).hexdigest(),
+        "priors": hashlib.sha256(PRIORS_PATH.read_bytes()).hexdigest(),
+        "rulebook": rulebook.hexdigest(),
+    }
+
+
+def posterior_file(calibration: Calibration, seed: int, until: dt.date | None) -> PosteriorFile:
+    fit = calibration.fit
+    return PosteriorFile(
+        method=f"ABC-SMC (sim/abc.py), {len(fit.weights)} particles, tolerance {fit.tolerance:g} missed observations of {len(calibration.fitted)}",
+        command="python run.py calibrate",
+        seed=seed,
+        until=until,
+        hashes=hashes(),
+        parameters=calibration.names,
+        samples=[[float(x) for x in row] for row in fit.samples],
+        weights=[float(w) for w in fit.weights],
+    )
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Write atomically: a crash never leaves half a file."""
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    temporary.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+# ------------------------------------------------------------------ prior and posterior predictive shares
+def prior_values(priors: Priors, count: int, seed: int) -> np.ndarray:
+    random = np.random.default_rng([seed, 10**6])
+    low = np.array([prior.range[0] for prior in priors.parameters.values()])
+    high = np.array([prior.range[1] for prior in priors.parameters.values()])
+    return low + (high - low) * random.random((count, len(low)))
+
+
+def posterior_values(posterior: Posterior, count: int, seed: int) -> np.ndarray:
+    return posterior.samples[posterior.draw(seed, np.arange(count, dtype=np.uint64))]
+
+
+def shares(scenario: Scenario, tests: list[Test], names: list[str], values: np.ndarray, jobs: int) -> np.ndarray:
+    """Share of rollouts reproducing each observation, each rollout with its own parameter row."""
+    return reproduced_many(scenario, tests, names, values, 0, jobs).mean(axis=0)
+
+
+# ------------------------------------------------------------------ the command
+def command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python run.py calibrate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--until", type=dt.date.fromisoformat, default=DEFAULT_UNTIL,
+                        help=f"out-of-sample check: fit on the record up to this date, predict the rest (default {DEFAULT_UNTIL})")
+    parser.add_argument("--report", metavar="DIR", type=Path, default=CALIBRATION, help="where the fit report goes (default calibration/)")
+    parser.add_argument("--particles", type=int, default=PARTICLES, help=f"ABC particles (default {PARTICLES})")
+    parser.add_argument("--jobs", type=int, help="processes (default: all cores)")
+    parser.add_argument("--out", type=Path, default=POSTERIOR_PATH, help="where the posterior goes (default calibration/posterior.json)")
+    args = parser.parse_args(argv)
+    jobs = args.jobs or default_jobs()
+    book = load_rulebook()
+    record, priors = load_record(), load_priors(book=book)
+    scenario = calibration_scenario()
+    tests = compile_record(record, scenario, book)
+    if not any(test.observation.date > args.until for test in tests) or not any(test.observation.date <= args.until for test in tests):
+        raise InputError(f"--until {args.until} must split the record into a fitted part and a held-out part", "--until")
+    started = time.perf_counter()
+    print(f"calibrate: {len(tests)} observations, {len(priors.parameters)} free parameters, {args.particles} particles, {jobs} processes",
+          file=sys.stderr)
+    full = fit_record(tests, priors, scenario, None, jobs, args.particles, SEED)
+    print(f"calibrate: whole record fitted in {full.seconds:.0f} s", file=sys.stderr)
+    held = fit_record(tests, priors, scenario, args.until, jobs, args.particles, SEED + 1)
+    print(f"calibrate: record to {args.until} fitted in {held.seconds:.0f} s", file=sys.stderr)
+    from sim import calibration_report
+
+    posterior = posterior_file(full, SEED, None)
+    report = calibration_report.Report.build(tests, priors, scenario, full, held, args.until, jobs)
+    args.report.mkdir(parents=True, exist_ok=True)
+    report.write(args.report)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    write_json(args.out, posterior.model_dump(mode="json"))
+    print(report.summary(time.perf_counter() - started))
+    return 0

@@ -1,0 +1,119 @@
+"""Calibration: the record maps onto the model, the ABC algorithm recovers a known posterior, the posterior is fresh and drawn per rollout."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from sim import abc, calibrate, posterior
+from sim.conditions import names_in
+from sim.engine import is_day_variable
+from sim.inputs import InputError
+from sim.model import CrisisModel
+from sim.rules import load_rulebook
+from sim.scenario import default_scenario
+
+
+@pytest.fixture(scope="module")
+def record() -> calibrate.Record:
+    return calibrate.load_record()
+
+
+def test_record_has_enough_dated_sourced_observations(record):
+    assert len(record.observations) >= 15
+    for observation in record.observations:
+        assert observation.source.footnote or observation.source.reference or observation.source.date, observation.id
+    assert any(observation.never for observation in record.observations), "non-events count too"
+
+
+def test_every_observation_maps_onto_a_model_event(record):
+    scenario = calibrate.calibration_scenario()
+    tests = calibrate.compile_record(record, scenario, load_rulebook())
+    for test in tests:
+        names = names_in(test.event.tree)
+        assert names, test.observation.id
+        assert all(is_day_variable(name) for name in names), f"{test.observation.id}: {names} are not all day variables"
+    # and the events really occur in the model: each windowed observation is reproduced in some rollouts of the baseline
+    shares = calibrate.reproduced(scenario, record.observations, [], np.zeros((300, 0)), 0).mean(axis=0)
+    for test, share in zip(tests, shares, strict=True):
+        assert share > 0, f"{test.observation.id} is never reproduced: does its event ever happen in the model?"
+
+
+def test_committed_posterior_matches_the_record_priors_and_rules():
+    file = json.loads(posterior.POSTERIOR_PATH.read_text(encoding="utf-8"))
+    assert file["hashes"] == calibrate.hashes(), (
+        "calibration/posterior.json was fitted to another record, priors or rule book: run `python run.py calibrate`"
+    )
+
+
+def test_committed_posterior_lies_inside_the_priors():
+    fitted = posterior.committed_posterior()
+    priors = calibrate.load_priors()
+    assert list(fitted.parameters) == list(priors.parameters)
+    for column, name in enumerate(fitted.parameters):
+        low, high = priors.parameters[name].range
+        assert low <= fitted.samples[:, column].min() and fitted.samples[:, column].max() <= high, name
+
+
+def test_abc_smc_recovers_a_known_posterior():
+    """Binomial data (14 successes in 20) under a uniform prior: the exact posterior is Beta(15, 7)."""
+
+    def simulate(theta: np.ndarray, first: int) -> np.ndarray:
+        return np.abs(np.random.default_rng(first).binomial(20, theta[:, 0]) - 14).astype(float)
+
+    fit = abc.abc_smc(simulate, abc.Box(np.array([0.0]), np.array([1.0])), particles=2000, seed=7, batch=20_000)
+    mean = fit.weights @ fit.samples[:, 0]
+    sd = np.sqrt(fit.weights @ (fit.samples[:, 0] - mean) ** 2)
+    assert fit.generations[-1].tolerance == 0
+    assert mean == pytest.approx(15 / 22, abs=0.015)
+    assert sd == pytest.approx(np.sqrt(15 * 7 / (22**2 * 23)), abs=0.01)
+
+
+def test_posterior_draw_of_a_rollout_does_not_depend_on_its_batch():
+    scenario, book = default_scenario(), load_rulebook()
+    batch = posterior.lane_parameters(scenario, book, np.arange(50, dtype=np.uint64))
+    alone = posterior.lane_parameters(scenario, book, np.array([37], dtype=np.uint64))
+    assert batch and all(alone[name][0] == batch[name][37] for name in batch)
+    assert len({float(value) for value in batch["FR.daladier_weight"]}) > 10, "rollouts draw different parameters"
+
+
+def test_parameter_draws_modes_and_pins():
+    book = load_rulebook()
+    lanes = np.arange(20, dtype=np.uint64)
+    mean = posterior.lane_parameters(dataclasses.replace(default_scenario(), parameter_draws="mean"), book, lanes)
+    assert all(np.all(values == values[0]) for values in mean.values())
+    assert posterior.lane_parameters(dataclasses.replace(default_scenario(), parameter_draws="book"), book, lanes) == {}
+    pinned = dataclasses.replace(default_scenario(), parameters={"FR.daladier_weight": 0.9})
+    assert "FR.daladier_weight" not in posterior.lane_parameters(pinned, book, lanes)
+    model = CrisisModel(pinned, lanes=lanes)
+    assert np.all(model.lane_values("FR.daladier_weight") == 0.9)
+
+
+def test_lane_parameters_equal_a_pinned_scenario():
+    """A sweep's per-lane values give exactly the rollouts of a scenario that pins the same values."""
+    scenario = dataclasses.replace(default_scenario(), parameter_draws="book")
+    lanes = np.arange(40, dtype=np.uint64)
+    per_lane = CrisisModel(scenario, lanes=lanes, parameters={"CZ.resolve": np.full(40, 0.65)}).run()
+    pinned = CrisisModel(dataclasses.replace(scenario, parameters={"CZ.resolve": 0.65}), lanes=lanes).run()
+    assert np.array_equal(per_lane.outcome, pinned.outcome)
+    assert all(np.array_equal(per_lane.fired[name], pinned.fired[name]) for name in pinned.fired)
+
+
+def test_bad_record_is_located(tmp_path):
+    bad = tmp_path / "record.yaml"
+    bad.write_text("observations:\n  - id: x\n    what: y\n    event: fired.CZ.accepts_munich\n    date: 1938-09-30\n"
+                   "    window: [1938-10-01, 1938-10-03]\n    source: {source: external, reference: r, paraphrase: p}\n")
+    with pytest.raises(InputError) as error:
+        calibrate.load_record(bad)
+    assert "outside its window" in str(error.value) and "record.yaml" in str(error.value)
+
+
+def test_prior_outside_the_rule_book_range_is_refused(tmp_path):
+    bad = tmp_path / "priors.yaml"
+    bad.write_text("parameters:\n  CZ.resolve:\n    range: [0.5, 1.5]\n    why: because the texts say nothing more precise\n")
+    with pytest.raises(InputError) as error:
+        calibrate.load_priors(bad)
+    assert error.value.line == 2 and "inside [0.0, 1.0]" in str(error.value)
