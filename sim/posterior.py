@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import numpy as np
 from pydantic import Field
 
 from sim import rng
-from sim.inputs import load_yaml, validate
+from sim.inputs import InputError, validate
 from sim.rules import RuleBook, Strict
 from sim.scenario import Scenario
 
@@ -63,8 +64,15 @@ class Posterior:
 
 
 def read_posterior(path: Path) -> Posterior:
-    document = load_yaml(path)  # JSON is YAML: one safe loader, one error format
-    return Posterior.of(validate(PosteriorFile, document.data, document))
+    """Read a posterior file (plain JSON: the YAML loader's line map is too slow for thousands of numbers)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise InputError(f"cannot be read as a posterior file: {error}; run `python run.py calibrate` to write it again", path) from None
+    try:
+        return Posterior.of(validate(PosteriorFile, data))
+    except InputError as error:
+        raise InputError(error.problem, path, None, error.key) from None
 
 
 @functools.cache
