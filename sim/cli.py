@@ -83,6 +83,10 @@ def run_scenario(argv: list[str]) -> int:
     if args.point:
         scenario = dataclasses.replace(scenario, parameter_draws="mean")
     runs = args.runs or scenario.runs
+    if args.report:
+        from sim.handout import check_target
+
+        check_target(Path(args.report))  # a bad path is reported before the run, not after it
     if args.narrate is not None:
         from sim.narrate import narrate
 

@@ -7,6 +7,7 @@ a batch of one, so it is exactly the rollout at index K of ``runs.csv``.
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -51,16 +52,51 @@ def _wrap(stamp: str, text: str) -> list[str]:
 
 
 def _lines(stamp: str, happening: Happening, rules: dict, events: dict) -> list[str]:
+    told = entry(happening, rules, events)
+    if told.kind == "rule":
+        lines = _wrap(stamp, f"{told.text} [{told.rule}]")
+        for line in told.evidence:
+            lines += [INDENT + "  " + part for part in textwrap.wrap(line, WIDTH - len(INDENT) - 2)]
+        return lines
+    if told.kind == "belief":
+        return _wrap(stamp, f"  {told.text}")
+    return _wrap(stamp, told.text)  # an event's evidence is in the rule book, not in the chronicle
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One happening of a rollout in words: for the classroom app and the handout, which lay it out themselves."""
+
+    day: int
+    kind: str  # as Happening.kind: "rule", "event", "belief" or "campaign"
+    text: str
+    actor: str | None = None  # the state whose rule fired
+    rule: str | None = None
+    evidence: tuple[str, ...] = ()  # evidence lines (explain.evidence_line) of the rule or the exogenous event
+
+
+CAMPAIGN_WORDS = {"crisis.su_aid_day": "Soviet aid reaches Czechoslovakia through Romania.",
+                  "crisis.cz_resistance_end_day": "Czechoslovak resistance ends."}
+
+
+def entry(happening: Happening, rules: dict, events: dict, position: int = 0) -> Entry:
+    """A happening told in words, for the lane at ``position`` of the model that logged it."""
     if happening.kind == "rule":
         rule = rules[happening.name]
-        lines = _wrap(stamp, f"{STATE_NAMES[rule.actor]}: {rule.summary} [{rule.id}]")
-        for item in rule.evidence:
-            lines += [INDENT + "  " + line for line in textwrap.wrap(evidence_line(item), WIDTH - len(INDENT) - 2)]
-        return lines
+        evidence = tuple(evidence_line(item) for item in rule.evidence)
+        return Entry(happening.day, "rule", f"{STATE_NAMES[rule.actor]}: {rule.summary}", rule.actor, rule.id, evidence)
     if happening.kind == "event":
-        return _wrap(stamp, f"Outside the seven: {' '.join(events[happening.name].description.split())}")
+        event = events[happening.name]
+        text = f"Outside the seven: {' '.join(event.description.split())}"
+        return Entry(happening.day, "event", text, evidence=tuple(evidence_line(item) for item in event.evidence))
     if happening.kind == "belief":
-        return _wrap(stamp, f"  belief moves: {name_in_words(happening.name)}, {happening.before[0]:.2f} -> {happening.after[0]:.2f}")
-    what = {"crisis.su_aid_day": "Soviet aid reaches Czechoslovakia through Romania.",
-            "crisis.cz_resistance_end_day": "Czechoslovak resistance ends."}[happening.name]
-    return _wrap(stamp, f"War: {what}")
+        moved = f"{happening.before[position]:.2f} -> {happening.after[position]:.2f}"
+        return Entry(happening.day, "belief", f"belief moves: {name_in_words(happening.name)}, {moved}")
+    return Entry(happening.day, "campaign", f"War: {CAMPAIGN_WORDS[happening.name]}")
+
+
+def entries(model: CrisisModel, position: int = 0, since: int = 0) -> list[Entry]:
+    """What a recording model has logged for the lane at ``position`` (from log index ``since`` on), in words."""
+    rules = {rule.id: rule.rule for rule in model.rules}
+    events = model.book.world.events
+    return [entry(happening, rules, events, position) for happening in model.log[since:] if happening.lanes[position]]

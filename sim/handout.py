@@ -1,0 +1,364 @@
+"""A printable handout of a scenario's results: one self-contained HTML page, laid out for A4.
+
+``python run.py SCENARIO.yaml --report handout.html`` writes it: the question, what the
+scenario changes about history (read from the Scenario object, with the scenario file's own
+comment on each changed line), the outcomes with 95% intervals beside the baseline's, the
+plots (embedded as PNG data), the rules that carried the outcome with their citations, and a
+sample rollout told day by day. Nothing is linked or fetched: styles are inline, images are
+data, fonts are the reader's own. The file is written to a temporary file beside the target
+and moved into place only when complete.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+from pathlib import Path
+
+import numpy as np
+
+from sim import report, runner
+from sim.explain import expression_in_words
+from sim.inputs import InputError
+from sim.model import CrisisModel
+from sim.narrate import Entry, entries
+from sim.outcomes import EVENTS, OUTCOME_MEANINGS, OUTCOMES
+from sim.rules import FRAGMENT, MAIN_TEXT, STATE_NAMES, Evidence, Rule, RuleBook, load_rulebook
+from sim.runner import Tally
+from sim.scenario import DEFAULT_END, DEFAULT_LENS, DEFAULT_START, Scenario, load_scenario
+
+BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
+BASELINE_RUNS = 10_000  # at most this many baseline rollouts beside the scenario's (one process, a few seconds)
+SAMPLE_SEARCH = 200  # the sample rollout is the first of these whose outcome is the scenario's most likely one
+RULES_SHOWN = 7
+# Two A4 pages hold about this many characters of description, changes and story (measured on benes_fights
+# with Chromium's print): the story keeps its latest steps (the climax) within what the rest leaves.
+PAGE_BUDGET = 9800
+SOURCE_NAMES = {
+    MAIN_TEXT: "Carley, “Only the USSR Has… Clean Hands”, Diplomacy & Statecraft 21:3 (2010)",
+    FRAGMENT: "Litvinov's speech at Geneva, 21 September 1938 (fragment)",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One way a scenario departs from the rule book, in words."""
+
+    key: str  # where it is set, e.g. parameters.CZ.resolve
+    text: str
+    note: str = ""  # the scenario file's comment on that line, if any
+
+
+def changes(scenario: Scenario, book: RuleBook | None = None) -> list[Change]:
+    """What the scenario holds that the rule book does not: lens, window, parameters, rule edits, added rules, moved events."""
+    book = book or load_rulebook()
+    found = []
+    if scenario.lens != DEFAULT_LENS:
+        lens = book.lenses[scenario.lens]
+        found.append(Change("lens", f"Reading of the sources: {scenario.lens}. {' '.join(lens.description.split())}"))
+    if (scenario.start, scenario.end) != (DEFAULT_START, DEFAULT_END):
+        found.append(Change("start", f"Simulated from {scenario.start} to {scenario.end} (the book: {DEFAULT_START} to {DEFAULT_END})."))
+    parameters = book.parameters()
+    lens_values = book.lenses[scenario.lens].parameters
+    for name, value in scenario.parameters.items():
+        before = lens_values.get(name, parameters[name].value)
+        meaning = parameters[name].description.split(". ")[0].rstrip(".")
+        found.append(Change(f"parameters.{name}", f"{name}: {_number(before)} → {_number(value)} ({meaning}).", _note(scenario, f"parameters.{name}")))
+    rules = {rule.id: rule for rule in (*book.rules, *scenario.add_rules)}
+    for rule_id, edit in scenario.rules.items():
+        found.extend(Change(f"rules.{rule_id}", text, _note(scenario, f"rules.{rule_id}")) for text in _rule_edit_words(rules[rule_id], edit))
+    for index, rule in enumerate(scenario.add_rules):
+        found.append(Change(f"add_rules.{index}", f"Added rule {rule.id}: {' '.join(rule.summary.split())} ({_cites(rule.evidence)})."))
+    for name, edit in scenario.events.items():
+        if edit.enabled is False:
+            text = f"Removed: {name.replace('_', ' ')}."
+        else:
+            text = f"Moved: {name.replace('_', ' ')} to {edit.date or 'its date'}" + (f", ending {edit.end}" if edit.end else "") + "."
+        found.append(Change(f"events.{name}", text, _note(scenario, f"events.{name}")))
+    return found
+
+
+def _rule_edit_words(rule: Rule, edit) -> list[str]:
+    summary = " ".join(rule.summary.split())
+    words = []
+    if edit.enabled is False:
+        words.append(f"Switched off: {summary} [{rule.id}]")
+    elif edit.enabled:
+        words.append(f"Switched on: {summary} [{rule.id}]")
+    if edit.condition is not None:
+        words.append(f"{rule.id} now applies when {expression_in_words(edit.condition)}.")
+    if edit.probability is not None:
+        words.append(f"{rule.id} now has the chance {expression_in_words(edit.probability)}.")
+    return words
+
+
+def _number(value: float | date) -> str:
+    return value.isoformat() if isinstance(value, date) else f"{value:g}"
+
+
+def _note(scenario: Scenario, key: str) -> str:
+    """The comment at the end of the line that set ``key`` in its scenario file (the file's reason for the change)."""
+    file, line = scenario.where.get(key, (None, None))
+    if file is None or line is None or file == "--set":
+        return "set on the command line" if file == "--set" else ""
+    try:
+        text = Path(file).read_text(encoding="utf-8").splitlines()[line - 1]
+    except (OSError, IndexError):
+        return ""
+    return trailing_comment(text)
+
+
+def trailing_comment(line: str) -> str:
+    """A YAML line's comment: the text after a `#` that follows a space and is outside quotes."""
+    quote = None
+    for index, char in enumerate(line):
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (index == 0 or line[index - 1].isspace()):
+            return line[index + 1 :].strip()
+    return ""
+
+
+def short_cite(item: Evidence) -> str:
+    """A citation short enough for a table cell: Carley fn 41; Geneva fragment 1938-09-21; an external reference."""
+    if item.source == MAIN_TEXT:
+        return f"Carley fn {item.footnote}"
+    if item.source == FRAGMENT:
+        return f"Geneva fragment {item.date}"
+    return f"ext.: {item.reference}"
+
+
+def _cites(evidence: list[Evidence] | tuple[Evidence, ...]) -> str:
+    return "; ".join(dict.fromkeys(short_cite(item) for item in evidence))
+
+
+def footnotes(evidence: list[Evidence] | tuple[Evidence, ...]) -> str:
+    """The shortest citation, for the day-by-day story: fn 13, 21; Geneva; ext."""
+    notes = [str(item.footnote) for item in evidence if item.source == MAIN_TEXT]
+    parts = [f"fn {', '.join(dict.fromkeys(notes))}"] if notes else []
+    parts += ["Geneva"] * any(item.source == FRAGMENT for item in evidence) + ["ext."] * any(item.source == "external" for item in evidence)
+    return "; ".join(parts)
+
+
+# ------------------------------------------------------------------ what the handout computes beyond the tally
+def baseline_tally(scenario: Scenario, runs: int) -> Tally | None:
+    """The baseline on the scenario's seed, for comparison (None for the baseline itself, or if its file is missing)."""
+    if scenario.name == "baseline" or not BASELINE.is_file():
+        return None
+    baseline = dataclasses.replace(load_scenario(BASELINE), seed=scenario.seed, parameter_draws=scenario.parameter_draws)
+    return runner.run(baseline, min(runs, BASELINE_RUNS), jobs=1)
+
+
+def sample_rollout(scenario: Scenario, result: dict) -> int:
+    """The first rollout whose outcome is the scenario's most likely one (rollout 0 if none of the first few is)."""
+    likely = max(OUTCOMES, key=lambda name: result["outcomes"][name]["p"])
+    outcomes = CrisisModel(scenario, lanes=np.arange(SAMPLE_SEARCH, dtype=np.uint64)).run().outcome
+    matches = np.flatnonzero(outcomes == OUTCOMES.index(likely))
+    return int(matches[0]) if matches.size else 0
+
+
+def sample_story(scenario: Scenario, rollout: int) -> tuple[list[Entry], str]:
+    """The sample rollout's rule firings, events and war news (beliefs left out for space), and its outcome."""
+    model = CrisisModel(scenario, lanes=np.array([rollout], dtype=np.uint64), record=True)
+    outcome = OUTCOMES[model.run().outcome[0]]
+    return [entry for entry in entries(model) if entry.kind != "belief"], outcome
+
+
+def _png_data(draw, *args) -> str:
+    """A report.py plot, drawn into a temporary file and returned as a data URL."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "plot.png"
+        draw(*args, path)
+        return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+# ------------------------------------------------------------------ HTML
+STYLE = """
+@page { size: A4; margin: 10mm 11mm 10mm 11mm; }
+* { box-sizing: border-box; }
+body { font-family: "DejaVu Sans", "Liberation Sans", Arial, Helvetica, sans-serif; font-size: 8.6pt; line-height: 1.3;
+       color: #111; margin: 0 auto; max-width: 188mm; }
+h1 { font-size: 14pt; margin: 0 0 1mm 0; }
+h2 { font-size: 10.5pt; margin: 3mm 0 1mm 0; border-bottom: 0.4pt solid #999; break-after: avoid; }
+p { margin: 0.8mm 0; }
+.question { font-size: 10.5pt; font-style: italic; }
+.muted { color: #555; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; vertical-align: top; padding: 0.4mm 1.2mm; border-bottom: 0.3pt solid #ddd; }
+th { background: #eee; }
+td.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+tr { break-inside: avoid; }
+ul { margin: 0.5mm 0 0.5mm 4mm; padding: 0; }
+li { margin: 0.3mm 0; }
+.plots { display: flex; gap: 3mm; }
+.plots { justify-content: space-around; }
+.plots img { max-width: 48%; max-height: 44mm; height: auto; }
+.story { font-size: 7pt; line-height: 1.22; columns: 2; column-gap: 5mm; }
+.story p { margin: 0 0 0.4mm 0; break-inside: avoid; }
+.id { color: #666; font-size: 7pt; }
+.small { font-size: 7pt; color: #333; margin-top: 2mm; border-top: 0.4pt solid #999; }
+.date { font-weight: bold; }
+.cite { color: #444; font-style: italic; }
+.side { display: flex; gap: 4mm; }
+.side > div { flex: 1; }
+"""
+
+
+def handout_html(scenario: Scenario, tally: Tally, result: dict, baseline: Tally | None, rollout: int, book: RuleBook | None = None) -> str:
+    """The whole handout as one HTML document."""
+    book = book or load_rulebook()
+    story, outcome = sample_story(scenario, rollout)
+    found = changes(scenario, book)
+    rules = {rule.id: rule for rule in (*book.rules, *scenario.add_rules)}
+    parts = [
+        f"<h1>Munich 1938, what if? <span class='muted'>{escape(scenario.name)}</span></h1>",
+        f"<p class='question'>{escape(scenario.question)}</p>",
+        f"<p>{escape(' '.join(scenario.description.split()))}</p>" if scenario.description else "",
+        "<h2>What this scenario changes about history</h2>",
+        _changes_html(found),
+        f"<h2>What followed, in {tally.runs:,} rollouts (seed {scenario.seed})</h2>",
+        "<div class='side'>",
+        f"<div>{_outcomes_html(result, baseline)}</div>",
+        f"<div>{_events_html(result, baseline)}</div>",
+        "</div>",
+        "<div class='plots'>",
+        f"<img alt='Outcome probabilities with 95% intervals' src='{_png_data(report.plot_outcomes, result, scenario)}'>",
+        f"<img alt='Probability that each state is at war, by date' src='{_png_data(report.plot_war_by_date, tally, scenario)}'>",
+        "</div>",
+        "<h2>The rules that carried the outcome</h2>",
+        _rules_html(result, baseline, rules),
+        f"<h2>A sample rollout told day by day (rollout {rollout}: {escape(outcome.replace('_', ' '))})</h2>",
+        _story_html(story, scenario, rules, rollout, story_room(scenario, found)),
+        _footer_html(scenario, tally, rollout),
+    ]
+    return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+            f"<title>Munich 1938: {escape(scenario.name)}</title><style>{STYLE}</style></head><body>\n"
+            + "\n".join(part for part in parts if part) + "\n</body></html>\n")
+
+
+def _changes_html(found: list[Change]) -> str:
+    if not found:
+        return "<p>Nothing: this is history as the rule book documents it (the baseline).</p>"
+    items = "".join(f"<li>{escape(change.text)}" + (f" <span class='cite'>{escape(change.note)}</span>" if change.note else "") + "</li>"
+                    for change in found)
+    return f"<ul>{items}</ul>"
+
+
+def _share(share: dict) -> str:
+    return f"<td class='n'>{share['p']:.2f}</td><td class='n'>[{share['lo']:.2f}, {share['hi']:.2f}]</td>"
+
+
+def _baseline_cell(baseline: Tally | None, count: int) -> str:
+    return f"<td class='n'>{count / baseline.runs:.2f}</td>" if baseline is not None else ""
+
+
+def _outcomes_html(result: dict, baseline: Tally | None) -> str:
+    head = "<tr><th>outcome</th><th>p</th><th>95% interval</th>" + ("<th>baseline</th>" if baseline else "") + "</tr>"
+    rows = "".join(f"<tr><td title='{escape(OUTCOME_MEANINGS[name])}'>{name.replace('_', ' ')}</td>{_share(result['outcomes'][name])}"
+                   f"{_baseline_cell(baseline, baseline.outcomes[name] if baseline else 0)}</tr>" for name in OUTCOMES)
+    meanings = "; ".join(f"<b>{name.replace('_', ' ')}</b>: {escape(OUTCOME_MEANINGS[name])}" for name in OUTCOMES)
+    return f"<table>{head}{rows}</table><p class='muted'>{meanings}.</p>"
+
+
+def _events_html(result: dict, baseline: Tally | None) -> str:
+    head = "<tr><th>event</th><th>p</th><th>95% interval</th>" + ("<th>baseline</th>" if baseline else "") + "</tr>"
+    rows = "".join(f"<tr><td>{name.replace('_', ' ')}</td>{_share(result['events'][name])}"
+                   f"{_baseline_cell(baseline, baseline.events[name] if baseline else 0)}</tr>" for name in EVENTS)
+    return f"<table>{head}{rows}</table>"
+
+
+def carrying_rules(result: dict, baseline: Tally | None, count: int = RULES_SHOWN) -> list[tuple[str, float, float | None]]:
+    """The rules whose firing moved most from the baseline (or, for the baseline, fired most): (id, share, baseline share)."""
+    def baseline_share(rule_id: str) -> float | None:
+        return baseline.rules.get(rule_id, 0) / baseline.runs if baseline else None
+
+    ranked = []
+    for rule_id, share in result["rules"].items():
+        before = baseline_share(rule_id)
+        weight = abs(share["p"] - before) if before is not None else share["p"]
+        ranked.append((weight, rule_id, share["p"], before))
+    ranked.sort(key=lambda item: (-item[0], item[1]))
+    return [(rule_id, share, before) for weight, rule_id, share, before in ranked[:count] if weight > 0]
+
+
+def _rules_html(result: dict, baseline: Tally | None, rules: dict[str, Rule]) -> str:
+    chosen = carrying_rules(result, baseline)
+    how = "fired most differently from the baseline" if baseline else "fired most often"
+    head = "<tr><th>rule: what it does</th><th>fired</th>" + ("<th>baseline</th>" if baseline else "") + "<th>evidence</th></tr>"
+    rows = []
+    for rule_id, share, before in chosen:
+        rule = rules[rule_id]
+        cell = f"<td class='n'>{before:.2f}</td>" if before is not None else ""
+        rows.append(f"<tr><td>{escape(STATE_NAMES[rule.actor])}: {escape(' '.join(rule.summary.split()))} <span class='id'>{escape(rule_id)}</span></td>"
+                    f"<td class='n'>{share:.2f}</td>{cell}<td class='cite'>{escape(_cites(rule.evidence))}</td></tr>")
+    return f"<p class='muted'>The {len(chosen)} rules that {how}, with the share of rollouts in which each fired.</p><table>{head}{''.join(rows)}</table>"
+
+
+def story_room(scenario: Scenario, found: list[Change]) -> int:
+    """Characters left for the story once the description and the changes are printed."""
+    return PAGE_BUDGET - len(scenario.description) - sum(len(change.text) + len(change.note) for change in found)
+
+
+def _told(story: list[Entry], room: int) -> int:
+    """How many of the story's last entries fit in ``room`` characters."""
+    used, kept = 0, 0
+    for entry in reversed(story):
+        used += len(entry.text) + 12  # a date and a citation
+        if used > room:
+            break
+        kept += 1
+    return kept
+
+
+def _story_html(story: list[Entry], scenario: Scenario, rules: dict[str, Rule], rollout: int, room: int) -> str:
+    paragraphs, day = [], None
+    kept = _told(story, room)
+    if kept < len(story):
+        left_out, story = story[: len(story) - kept], story[len(story) - kept :]
+        paragraphs.append(f"<p class='muted'>{len(left_out)} earlier steps, {scenario.date_of(left_out[0].day):%d %b} to "
+                          f"{scenario.date_of(left_out[-1].day):%d %b}, are left out here; <code>--narrate {rollout}</code> tells them all.</p>")
+    for entry in story:
+        stamp = f"<span class='date'>{scenario.date_of(entry.day):%d %b}</span> " if entry.day != day else ""
+        day = entry.day
+        cite = f" <span class='cite'>({escape(footnotes(rules[entry.rule].evidence))})</span>" if entry.rule else ""
+        paragraphs.append(f"<p>{stamp}{escape(entry.text)}{cite}</p>")
+    return f"<div class='story'>{''.join(paragraphs)}</div>"
+
+
+def _footer_html(scenario: Scenario, tally: Tally, rollout: int) -> str:
+    file = scenario.where.get("name", ("SCENARIO.yaml", None))[0]
+    sources = "; ".join(f"<b>{'Carley' if source == MAIN_TEXT else 'Geneva fragment'}</b>: {escape(name)} (file {source})"
+                        for source, name in SOURCE_NAMES.items())
+    return (f"<p class='small'><b>Sources and how to repeat this.</b> {sources}. Footnote numbers are Carley's. "
+            f"Every number above comes from <code>python run.py {escape(file)} --runs {tally.runs} --seed {scenario.seed}</code>; "
+            f"the story is <code>--narrate {rollout}</code>. Intervals are 95% Wilson intervals.</p>")
+
+
+def check_target(path: Path) -> Path:
+    """The folder the handout will be written to; an InputError if there is none (worth calling before a long run)."""
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise InputError(f"cannot write it: {folder} does not exist", path, key="--report")
+    return folder
+
+
+def write_handout(path: Path, scenario: Scenario, tally: Tally, result: dict) -> None:
+    """Write the handout to ``path``: a temporary file in the same folder, moved into place only when complete."""
+    folder = check_target(path)
+    html = handout_html(scenario, tally, result, baseline_tally(scenario, tally.runs), sample_rollout(scenario, result))
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(html)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; a handout is for sharing
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,279 @@
+"""The classroom app: its logic in Python, then the served page in a real (Debian) Chromium driven by Playwright.
+
+The browser tests start ``python run.py ui`` on a free port of 127.0.0.1, open it in headless
+Chromium (never a downloaded browser) with every request to anywhere else blocked and recorded,
+and check what a teacher would see. Without Chromium they fail when CI is set and skip otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from sim.app import Choice, ClassroomModel, as_sets, debrief, debrief_html, narration_html, scenario_of, toggle_sets
+from sim.cli import main
+from sim.model import CrisisModel
+from sim.outcomes import OUTCOMES
+from tests.helpers import ROOT, scenario
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
+FOOTNOTE = re.compile(r"\.txt fn \d+")
+
+
+# ------------------------------------------------------------------ the app's logic, without a browser
+def test_a_toggle_applies_its_scenario_files_changes_through_set():
+    toggled = scenario_of(Choice("baseline", toggles=("benes_fights",)))
+    fights = scenario("benes_fights")
+    assert toggled.parameters == fights.parameters
+    assert toggled.rules == fights.rules
+    assert "rules.CZ.accepts_munich.enabled=false" in toggle_sets("benes_fights")
+
+
+def test_as_sets_refuses_a_scenario_that_adds_rules():
+    with pytest.raises(ValueError, match="adds rules"):
+        as_sets(scenario("romania_passage"))
+
+
+def test_controls_become_set_overrides_that_load_scenario_validates():
+    choice = Choice("benes_fights", lens="soviet_official").moved("FR.daladier_weight", 0.9).moved("FR.daladier_weight", 0.8)
+    assert choice.sets() == ["lens=soviet_official", "parameters.FR.daladier_weight=0.8"]
+    loaded = scenario_of(choice)
+    assert loaded.lens == "soviet_official"
+    assert loaded.parameters["FR.daladier_weight"] == 0.8
+    assert loaded.parameters["CZ.resolve"] == 1.0  # the scenario's own changes are kept
+
+
+def _run(choice: Choice) -> ClassroomModel:
+    model = ClassroomModel(choice)
+    while model.running:
+        model.step()
+    return model
+
+
+def test_treaty_alerts_follow_the_rule_books_obligations():
+    # France honours the 1925 alliance in this rollout only after its obligation fell due (Czechoslovakia fighting).
+    model = _run(Choice("france_honours"))
+    kinds = [(alert.kind, alert.rule) for alert in model.alerts]
+    assert ("due", "FR.honours_treaty") in kinds
+    assert ("honours", "FR.honours_treaty") in kinds
+    assert kinds.index(("due", "FR.honours_treaty")) < kinds.index(("honours", "FR.honours_treaty"))
+    assert any(kind == "invokes" for kind, _ in kinds)  # someone asks someone for help
+    assert all(alert.evidence for alert in model.alerts)
+
+
+def test_an_obligation_never_honoured_is_flagged_at_the_end():
+    # Beneš fights and France (Bonnet's line) stays out in about half the rollouts: take the first such.
+    outcomes = CrisisModel(scenario("benes_fights"), lanes=np.arange(50, dtype=np.uint64)).run().outcome
+    rollout = int(np.flatnonzero(outcomes == OUTCOMES.index("local_war"))[0])
+    model = _run(Choice("benes_fights", rollout=rollout))
+    assert model.outcome == "local_war"
+    flagged = {(alert.kind, alert.rule) for alert in model.alerts}
+    assert ("due", "FR.honours_treaty") in flagged
+    assert ("unhonoured", "FR.honours_treaty") in flagged
+    assert ("honours", "FR.honours_treaty") not in flagged
+
+
+def test_narration_cites_a_footnote_for_every_rule():
+    model = ClassroomModel(Choice("benes_fights"))
+    for _ in range(30):
+        model.step()
+    html = narration_html(model)
+    rules = html.count("data-kind='rule'")
+    assert rules > 0
+    assert len(FOOTNOTE.findall(html)) >= rules
+
+
+def test_debrief_sets_the_run_beside_the_record():
+    model = _run(Choice("baseline"))
+    milestones = debrief(model)
+    if not (ROOT / "calibration" / "record.yaml").exists():
+        assert "not available" in debrief_html(milestones)
+        return
+    assert milestones
+    assert all(item.reproduced is not None for item in milestones)  # the run is over: every milestone is decided
+    assert any(item.reproduced for item in milestones)
+    assert "as in 1938" in debrief_html(milestones)
+
+
+def test_ui_help(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["ui", "--help"])
+    assert stop.value.code == 0
+    assert "--port" in capsys.readouterr().out
+
+
+def test_ui_without_solara_says_how_to_install_it():
+    # solara made unimportable in a fresh interpreter: the command names the install command and exits 2, no traceback.
+    code = "import sys; sys.modules['solara'] = None; from sim.cli import main; sys.exit(main(['ui']))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "pip install -e '.[ui]'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+# ------------------------------------------------------------------ the served page in Chromium
+def need_browser() -> None:
+    """Chromium and Playwright must be there: a failure under CI (which installs them), a skip elsewhere."""
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"{CHROMIUM} (apt-get install -y chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("playwright (pip install -e '.[test]')")
+    if missing:
+        message = "browser tests need " + " and ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium; one per test module (a second sync Playwright may not start while one runs)."""
+    need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """``python run.py ui`` on a free port, until the module's tests are done."""
+    need_browser()
+    port = _free_port()
+    log = tmp_path_factory.mktemp("ui") / "server.log"
+    with open(log, "w") as output:
+        process = subprocess.Popen([sys.executable, "run.py", "ui", "--port", str(port)], cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the app exited with {process.returncode}:\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the app did not answer within 120 s:\n{log.read_text()}")
+            time.sleep(0.5)
+        assert f"http://127.0.0.1:{port}/" in log.read_text()  # it printed its address
+        yield SimpleNamespace(url=url, log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh page on the app, with every request that is not to 127.0.0.1 blocked and recorded in ``page.outside``."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    page.outside = []
+
+    def only_local(route):
+        if route.request.url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:")):
+            route.continue_()
+        else:
+            page.outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.set_default_timeout(60_000)
+    started = time.perf_counter()
+    page.goto(server.url)
+    page.wait_for_selector(".crisis-map")
+    page.first_view = time.perf_counter() - started  # from opening the page to the map on screen
+    yield page
+    context.close()
+
+
+def _choose_scenario(page, name: str) -> None:
+    page.locator(".scenario-chooser").click()
+    page.locator(".v-menu__content .v-list-item").filter(has_text=name).first.click()
+    page.wait_for_selector(f".crisis-date:has-text('{name}')")
+
+
+def _monte_carlo(page, previous: str | None = None) -> str:
+    """The Monte Carlo panel's outcome counts once it has finished (and differs from ``previous``, if given)."""
+    page.wait_for_selector(".monte-carlo")
+    page.wait_for_function(
+        "([previous]) => { const panel = document.querySelector('.monte-carlo');"
+        " return panel && !document.querySelector('.monte-carlo-running') && panel.dataset.key !== previous; }",
+        arg=[previous or ""],
+    )
+    return page.locator(".monte-carlo").get_attribute("data-key")
+
+
+def test_page_loads_offline_with_its_panels(page, server, tmp_path):
+    print(f"first view ready {page.first_view:.2f} s after the page opened")
+    assert page.locator(".crisis-map g.state").count() == 7
+    for title in ("The crisis, day by day", "What happened, and the sources", "Treaty alerts", "Debrief"):
+        assert page.get_by_text(title).count() >= 1
+    assert "12 March 1938" in page.locator(".crisis-date").inner_text()
+    _monte_carlo(page)
+    assert page.get_by_role("button", name="Step").is_visible()
+    shot = tmp_path / "classroom.png"
+    page.screenshot(path=shot, full_page=True)
+    assert shot.stat().st_size > 10_000
+    assert page.outside == []  # the browser asked for nothing outside this machine
+    assert "Could not load URL" not in server.log.read_text()  # nor did the server (solara's asset proxy)
+
+
+def test_choosing_benes_fights_then_stepping_advances_the_date_and_cites_footnotes(page, tmp_path):
+    _choose_scenario(page, "benes_fights")
+    assert "fought alone" in page.locator(".crisis-date").inner_text() + page.locator("body").inner_text()
+    before = page.locator(".crisis-date").inner_text()
+    step = page.get_by_role("button", name="Step")
+    for day in range(1, 4):
+        step.click()
+        page.wait_for_selector(f".crisis-date[data-day='{day}']")
+    after = page.locator(".crisis-date").inner_text()
+    assert after != before
+    assert "14 March 1938" in after
+    entries = page.locator(".narration .entry[data-kind='rule']")
+    assert entries.count() >= 1
+    assert FOOTNOTE.search(page.locator(".narration").inner_text())
+    page.screenshot(path=tmp_path / "benes_fights_day3.png")
+    assert page.outside == []
+
+
+def test_moving_a_control_changes_the_monte_carlo_panel(page, tmp_path):
+    first = _monte_carlo(page)
+    slider = page.locator(".control-FR-daladier_weight .v-slider__thumb-container")
+    slider.focus()
+    started = time.perf_counter()
+    page.keyboard.press("End")  # Daladier's line always prevails
+    page.wait_for_selector(".applied-sets:has-text('parameters.FR.daladier_weight=1.0')")
+    second = _monte_carlo(page, first)
+    print(f"Monte Carlo of 2,000 rollouts updated {time.perf_counter() - started:.2f} s after the control moved")
+    assert second != first
+    page.screenshot(path=tmp_path / "daladier_prevails.png", full_page=True)
+    assert page.outside == []
