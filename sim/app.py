@@ -452,7 +452,8 @@ def odds_panel(model: ClassroomModel) -> None:
         if task.error:
             solara.Error(f"The Monte Carlo failed: {task.exception}")
         elif task.latest is not None:
-            _html(odds_html(task.latest, model.crisis_scenario.name))
+            # Named after the what-if these numbers are of: while a new choice runs, the last result stays on show.
+            _html(odds_html(task.latest, task.latest.scenario["scenario"]))
         if task.pending:
             solara.Text("running the rollouts…", classes=["monte-carlo-running"])
 
