@@ -28,7 +28,7 @@ from sim.conditions import NEVER, ConditionError, Expression, parse
 from sim.engine import state_layout
 from sim.inputs import InputError, load_yaml, validate
 from sim.model import CrisisModel
-from sim.posterior import POSTERIOR_PATH, Posterior, PosteriorFile
+from sim.posterior import POSTERIOR_PATH, Posterior, PosteriorFile, model_units
 from sim.rules import Evidence, RuleBook, Strict, load_rulebook
 from sim.runner import _map, chunks, default_jobs
 from sim.scenario import Scenario, default_scenario
@@ -76,8 +76,14 @@ class Record(Strict):
 
 
 class Prior(Strict):
-    range: tuple[float, float]
+    range: tuple[float, float] | tuple[dt.date, dt.date]
     why: str = Field(min_length=20)
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The range in the fit's units: numbers as they are, dates as proleptic ordinals (days)."""
+        low, high = self.range
+        return (float(low.toordinal()), float(high.toordinal())) if isinstance(low, dt.date) else (float(low), float(high))
 
 
 class Priors(Strict):
@@ -99,8 +105,9 @@ def load_priors(path: Path = PRIORS_PATH, book: RuleBook | None = None) -> Prior
             raise InputError(f"unknown parameter {name!r}", path, line, key)
         low, high = prior.range
         allowed = known[name].range
-        if isinstance(allowed[0], dt.date) or not allowed[0] <= low < high <= allowed[1]:
-            raise InputError(f"range {list(prior.range)} must be a non-empty numeric range inside {list(allowed)}", path, line, key)
+        if isinstance(allowed[0], dt.date) != isinstance(low, dt.date) or not allowed[0] <= low < high <= allowed[1]:
+            kind = "date" if isinstance(allowed[0], dt.date) else "numeric"
+            raise InputError(f"range {list(prior.range)} must be a non-empty {kind} range inside {list(allowed)}", path, line, key)
     return priors
 
 
@@ -143,7 +150,8 @@ def reproduced(scenario: Scenario, observations: list[Observation], names: list[
     """For rollouts ``first, first+1, ...`` each with its own parameter row: which observations each reproduces."""
     tests = compile_record(Record(observations=observations), scenario, load_rulebook())
     lanes = np.arange(first, first + len(values), dtype=np.uint64)
-    model = CrisisModel(scenario, lanes=lanes, parameters={name: values[:, column] for column, name in enumerate(names)})
+    parameters = model_units({name: values[:, column] for column, name in enumerate(names)}, scenario, load_rulebook())
+    model = CrisisModel(scenario, lanes=lanes, parameters=parameters)
     model.run()
     return np.stack([test.reproduced(model.state, lanes.size) for test in tests], axis=1)
 
@@ -172,7 +180,7 @@ def fit_record(tests: list[Test], priors: Priors, scenario: Scenario, until: dt.
     """ABC-SMC on the observations dated up to ``until`` (all if None)."""
     names = list(priors.parameters)
     fitted = [index for index, test in enumerate(tests) if until is None or test.observation.date <= until]
-    box = abc.Box(np.array([priors.parameters[name].range[0] for name in names]), np.array([priors.parameters[name].range[1] for name in names]))
+    box = abc.Box(*np.array([priors.parameters[name].bounds for name in names]).T)
     fitted_tests = [tests[index] for index in fitted]
 
     def distance(values: np.ndarray, first: int) -> np.ndarray:
@@ -222,8 +230,7 @@ def write_json(path: Path, data: dict) -> None:
 # ------------------------------------------------------------------ prior and posterior predictive shares
 def prior_values(priors: Priors, count: int, seed: int) -> np.ndarray:
     random = np.random.default_rng([seed, 10**6])
-    low = np.array([prior.range[0] for prior in priors.parameters.values()])
-    high = np.array([prior.range[1] for prior in priors.parameters.values()])
+    low, high = np.array([prior.bounds for prior in priors.parameters.values()]).T
     return low + (high - low) * random.random((count, len(low)))
 
 

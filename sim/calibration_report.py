@@ -105,7 +105,8 @@ class Report:
         for column, name in enumerate(self.full.names):
             low, high = self.priors.parameters[name].range
             q05, q95 = weighted_quantiles(full.samples[:, column], full.weights, (0.05, 0.95))
-            lines.append(f"| {name} | uniform [{low:g}, {high:g}] | {full.mean[column]:.3f} | [{q05:.3f}, {q95:.3f}] | {held_fit.mean[column]:.3f} |")
+            show = _as_date if isinstance(low, dt.date) else "{:.3f}".format
+            lines.append(f"| {name} | uniform [{low}, {high}] | {show(full.mean[column])} | [{show(q05)}, {show(q95)}] | {show(held_fit.mean[column])} |")
         lines += ["", "![fit](fit.png)", "", "![marginals](marginals.png)", ""]
         return "\n".join(lines)
 
@@ -163,9 +164,11 @@ class Report:
         full = as_posterior(self.full)
         for index, name in enumerate(names):
             axes = grid[index // columns][index % columns]
-            low, high = self.priors.parameters[name].range
+            low, high = self.priors.parameters[name].bounds
             axes.hist(full.samples[:, index], bins=30, range=(low, high), weights=full.weights, density=True, color="#3b6ea5", alpha=0.8)
             axes.axhline(1.0 / (high - low), color="#888888", linestyle="--", linewidth=1)
+            if isinstance(self.priors.parameters[name].range[0], dt.date):
+                axes.xaxis.set_major_formatter(lambda x, _: dt.date.fromordinal(round(x)).strftime("%d %b"))
             axes.set_title(name, fontsize=9)
             axes.tick_params(labelsize=7)
         for index in range(len(names), rows * columns):
@@ -185,6 +188,10 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles: tuple
     order = np.argsort(values)
     cumulative = np.cumsum(weights[order]) / weights.sum()
     return [float(values[order][min(np.searchsorted(cumulative, q), len(values) - 1)]) for q in quantiles]
+
+
+def _as_date(ordinal: float) -> str:
+    return dt.date.fromordinal(round(ordinal)).isoformat()
 
 
 def _temporary(path: Path) -> Path:

@@ -37,7 +37,7 @@ class PosteriorFile(Strict):
     until: dt.date | None = Field(description="Only observations up to this date were fitted (None: the whole record).")
     hashes: dict[str, str] = Field(description="SHA-256 of the record, the priors and the rule book the fit used.")
     parameters: list[str]
-    samples: list[list[float]] = Field(description="One row a sample, one column a parameter.")
+    samples: list[list[float]] = Field(description="One row a sample, one column a parameter; a date parameter as its proleptic ordinal (days).")
     weights: list[float] = Field(description="Importance weight of each sample (they need not sum to one).")
 
 
@@ -90,6 +90,15 @@ def lane_parameters(scenario: Scenario, book: RuleBook, lanes: np.ndarray, poste
     free = [(column, name) for column, name in enumerate(posterior.parameters) if name not in pinned]
     if scenario.parameter_draws == "mean":
         mean = posterior.mean
-        return {name: np.full(lanes.size, mean[column]) for column, name in free}
-    rows = posterior.samples[posterior.draw(scenario.seed, lanes)]
-    return {name: rows[:, column] for column, name in free}
+        values = {name: np.full(lanes.size, mean[column]) for column, name in free}
+    else:
+        rows = posterior.samples[posterior.draw(scenario.seed, lanes)]
+        values = {name: rows[:, column] for column, name in free}
+    return model_units(values, scenario, book)
+
+
+def model_units(values: dict[str, np.ndarray], scenario: Scenario, book: RuleBook) -> dict[str, np.ndarray]:
+    """Date parameters from ordinals (days) to the day index the model uses in this scenario's calendar."""
+    parameters = book.parameters()
+    start = scenario.start.toordinal()
+    return {name: value - start if isinstance(parameters[name].value, dt.date) else value for name, value in values.items()}
