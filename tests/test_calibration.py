@@ -54,7 +54,7 @@ def test_committed_posterior_lies_inside_the_priors():
     priors = calibrate.load_priors()
     assert list(fitted.parameters) == list(priors.parameters)
     for column, name in enumerate(fitted.parameters):
-        low, high = priors.parameters[name].range
+        low, high = priors.parameters[name].bounds  # dates as ordinals, as the posterior holds them
         assert low <= fitted.samples[:, column].min() and fitted.samples[:, column].max() <= high, name
 
 

@@ -8,8 +8,13 @@ import pytest
 from tests.helpers import batch, event_share, outcome_share
 
 
+# The rules' own structure is tested with the rule book's values (`parameter_draws=book`): the
+# calibration posterior is fitted to the record and judged by it (tests/test_calibration.py).
+BOOK = ("parameter_draws=book",)
+
+
 def test_baseline_reproduces_1938():
-    result = batch()
+    result = batch("baseline", BOOK)
     assert outcome_share(result, "settlement") >= 0.60
     assert max(
         ("settlement", "german_climbdown", "local_war", "general_war", "unresolved"),
@@ -23,7 +28,7 @@ def test_baseline_reproduces_1938():
 def test_baseline_follows_the_historical_sequence_in_a_typical_rollout():
     # The settlement comes after a conference in most settled rollouts, and the conference
     # after the Anglo-French proposals: the order of 1938, not a script.
-    result = batch()
+    result = batch("baseline", BOOK)
     settled = result.outcome == 0
     assert np.mean(result.fired["DE.accepts_conference"][settled]) > 0.5
     assert np.all(result.fired["FR.joins_anglo_french_proposals"][result.fired["DE.accepts_conference"]])
@@ -48,8 +53,8 @@ SWITCHED_OFF = [
 @pytest.mark.parametrize(("rule", "measure", "at_least"), SWITCHED_OFF)
 def test_switching_a_rule_off_moves_the_outcome(rule, measure, at_least):
     """The share of `measure` moves by at least `at_least` (down if negative) when `rule` is off."""
-    base = batch()
-    changed = batch("baseline", (f"rules.{rule}.enabled=false",))
+    base = batch("baseline", BOOK)
+    changed = batch("baseline", (*BOOK, f"rules.{rule}.enabled=false"))
     share = event_share if measure in base.flags else outcome_share
     before, after = share(base, measure), share(changed, measure)
     if at_least < 0:
@@ -59,7 +64,7 @@ def test_switching_a_rule_off_moves_the_outcome(rule, measure, at_least):
 
 
 def test_benes_fights_differs_from_baseline():
-    base, fights = batch(), batch("benes_fights")
+    base, fights = batch("baseline", BOOK), batch("benes_fights", BOOK)
     assert event_share(fights, "cz_fights") >= 0.95
     outcomes = ("settlement", "german_climbdown", "local_war", "general_war", "unresolved")
     distance = 0.5 * sum(abs(outcome_share(base, name) - outcome_share(fights, name)) for name in outcomes)
@@ -67,6 +72,14 @@ def test_benes_fights_differs_from_baseline():
 
 
 def test_france_honours_raises_french_fighting_and_general_war():
-    base, honours = batch(), batch("france_honours")
+    base, honours = batch("baseline", BOOK), batch("france_honours", BOOK)
     assert event_share(honours, "fr_fights") > event_share(base, "fr_fights") + 0.1
     assert outcome_share(honours, "general_war") > outcome_share(base, "general_war") + 0.1
+
+
+def test_calibrated_baseline_still_ends_in_munich_most_often():
+    """Under the posterior (the default), the settlement is still the most likely end, and more likely than any war."""
+    result = batch()
+    shares = {name: outcome_share(result, name) for name in ("settlement", "german_climbdown", "local_war", "general_war", "unresolved")}
+    assert max(shares, key=shares.get) == "settlement"
+    assert shares["settlement"] > shares["local_war"] + shares["general_war"]
