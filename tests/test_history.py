@@ -7,7 +7,6 @@ import pytest
 
 from tests.helpers import batch, event_share, outcome_share
 
-
 # The rules' own structure is tested with the rule book's values (`parameter_draws=book`): the
 # calibration posterior is fitted to the record and judged by it (tests/test_calibration.py).
 BOOK = ("parameter_draws=book",)
