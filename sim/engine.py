@@ -19,7 +19,7 @@ import numpy as np
 
 from sim import actions, rng
 from sim.actions import Write
-from sim.conditions import NEVER, Binary, ConditionError, Expression, Literal, Node, names_in, parse
+from sim.conditions import NEVER, Binary, ConditionError, Expression, Literal, Node, any_lane, names_in, parse
 from sim.inputs import InputError
 from sim.rules import EFFECT, STATES, Rule, RuleBook
 from sim.scenario import Scenario
@@ -118,7 +118,7 @@ class Day(Protocol):
     lanes: np.ndarray
     open_lanes: np.ndarray
     closed_count: int  # how many lanes have closed so far (open_lanes changes only when it does)
-    changes: dict[str, np.ndarray]  # the lanes where each variable changed since the rules last looked
+    changes: dict[str, np.ndarray]  # the lanes where each variable a rule's steady part reads changed since the rules last looked
 
 
 class Lanes(Mapping):
@@ -150,6 +150,9 @@ class CompiledRule:
     def __init__(self, index: int, rule: Rule, condition: Expression, probability: Expression, effects: tuple[Effect, ...]):
         self.index, self.rule, self.condition, self.probability, self.effects = index, rule, condition, probability, effects
         self.stream = rng.key("rule", rule.id)
+        # Read daily: copied out of the rule once (``Rule.actor`` splits the id on every access).
+        self.actor, self.action, self.once, self.tries = rule.actor, rule.action, rule.once, rule.tries
+        self.fired_name = f"fired.{rule.id}"
         conjuncts = conjunction(condition.tree)
         self.steady = Expression(condition.text, all_of([node for node in conjuncts if "today" not in names_in(node)]))
         dated = [node for node in conjuncts if "today" in names_in(node)]
@@ -158,6 +161,7 @@ class CompiledRule:
         self.dirty = True  # something the steady part reads has changed since the rule last looked
         self._where: np.ndarray | None = None  # candidate lanes, kept up to date
         self._unfired: np.ndarray | None = None  # lanes where a once-only rule has not fired yet
+        self._closed_seen = 0  # model.closed_count when the candidates were last cleared of closed lanes
 
     @property
     def id(self) -> str:
@@ -168,22 +172,17 @@ class CompiledRule:
         if self._where is None:  # first day: evaluate everywhere
             size = model.lanes.size
             self._mask = np.broadcast_to(np.asarray(self.steady.evaluate(model.state), dtype=bool), (size,)).copy()
-            self._unfired = np.ones(size, dtype=bool) if self.rule.once else None
+            self._unfired = np.ones(size, dtype=bool) if self.once else None
             self._where = self._find(model)
-        elif self.dirty:  # look again only in the lanes where something it reads has changed
-            moved = [model.changes[name] for name in self.steady.names if name in model.changes]
-            if moved:
-                lanes = moved[0] if len(moved) == 1 else np.concatenate(moved)
-                now = self.steady.evaluate(Lanes(model.state, lanes))
-                if not isinstance(now, np.ndarray) or now.dtype != bool:
-                    now = np.broadcast_to(np.asarray(now, dtype=bool), lanes.shape)
-                if (now != self._mask[lanes]).any():
-                    self._mask[lanes] = now
-                    self._where = self._find(model)
+            self._closed_seen = model.closed_count
+        elif self.dirty:
+            self._look_again(model)
         self.dirty = False
         where = self._where
-        if where.size and model.closed_count:
-            where = self._where = where[model.open_lanes[where]]  # lanes close; they never reopen
+        if self._closed_seen != model.closed_count:  # lanes have closed since the last look; they never reopen
+            self._closed_seen = model.closed_count
+            if where.size:
+                where = self._where = where[model.open_lanes[where]]
         if self.dated is not None and where.size:
             dated = self.dated.evaluate(Lanes(model.state, where))
             if isinstance(dated, np.ndarray):
@@ -192,11 +191,35 @@ class CompiledRule:
                 return _NO_LANES
         return where
 
+    def _look_again(self, model: Day) -> None:
+        """Re-evaluate the steady part only in the lanes where something it reads has changed."""
+        changes = model.changes
+        moved = [changes[name] for name in self.steady.names if name in changes]
+        if not moved:
+            return
+        lanes = moved[0] if len(moved) == 1 else np.concatenate(moved)
+        now = self.steady.evaluate(Lanes(model.state, lanes))
+        old = self._mask[lanes]
+        if isinstance(now, np.ndarray):
+            now = now.astype(bool, copy=False)  # a number as a condition means "not zero"
+            if not any_lane(now != old):
+                return
+        elif now:  # one answer for every lane (a short-circuited "and", or a constant): no need to spread it out
+            if old.all():
+                return
+            now = np.ones(lanes.shape, dtype=bool)
+        else:
+            if not any_lane(old):
+                return
+            now = np.zeros(lanes.shape, dtype=bool)
+        self._mask[lanes] = now
+        self._where = self._find(model)
+
     def _find(self, model: Day) -> np.ndarray:
         candidates = model.open_lanes & self._mask
         if self._unfired is not None:
             candidates &= self._unfired
-        return np.flatnonzero(candidates)
+        return candidates.nonzero()[0]  # np.flatnonzero without its Python wrapper (the mask is 1-D)
 
     def decide(self, model: Day) -> Decision | None:
         """Where this rule fires today (its condition holds and its draw succeeds) and the writes it makes there."""
@@ -206,20 +229,22 @@ class CompiledRule:
         if where.size == 0:
             return None
         probability = self.probability.evaluate(Lanes(model.state, where))
-        if not isinstance(probability, np.ndarray) and probability <= 0 and self.rule.tries == "daily":
+        if not isinstance(probability, np.ndarray) and probability <= 0 and self.tries == "daily":
             return None  # a rule switched off by its probability draws nothing (and fires nowhere)
         draws = rng.uniform(model.seed, self.stream, model.day, model.lanes[where])
         fires = where[draws < probability]
         if self._unfired is not None:
             # A once-only rule leaves the lanes where it fired; a one-off decision every lane where it was drawn.
-            self._unfired[where if self.rule.tries == "once" else fires] = False
-            self._where = self._where[self._unfired[self._where]]
+            leaving = where if self.tries == "once" else fires
+            if leaving.size:
+                self._unfired[leaving] = False
+                self._where = self._where[self._unfired[self._where]]
         if fires.size == 0:
             return None
         env, today = model.state, model.day
-        writes = actions.writes(self.rule.action, self.rule.actor, env, fires, today)
+        writes = actions.writes(self.action, self.actor, env, fires, today)
         writes.extend(effect.write(env, fires) for effect in self.effects)
-        writes.append(actions.first(f"fired.{self.id}", today, fires))
+        writes.append(actions.first(self.fired_name, today, fires))
         return Decision(self, fires, writes)
 
     def targets(self) -> set[str]:

@@ -26,7 +26,7 @@ import numpy as np
 from sim import campaign, outcomes, posterior
 from sim.actions import Write, at
 from sim.agents import StateAgent
-from sim.conditions import NEVER
+from sim.conditions import NEVER, any_lane
 from sim.engine import compile_rules, state_layout
 from sim.rules import STATES, RuleBook, load_rulebook
 from sim.scenario import Scenario, default_scenario
@@ -115,12 +115,15 @@ class CrisisModel(mesa.Model):
         for rule in self.rules:
             for name in rule.steady.names:
                 self.readers.setdefault(name, []).append(rule)
+        # Where a variable changed matters only to the rules that read it and to what states see of each other
+        # (``_new_sightings``); most writes (who heard whom, which rule fired when) go to variables nobody watches.
+        self.watched = set(self.readers) | {f"{code}.{name}" for code in STATES for name in ("mobilisation", "at_war")}
         self.state: dict[str, np.ndarray | float] = {
             name: np.broadcast_to(np.asarray(value, dtype=float), (size,)).copy() if name in changing or isinstance(value, np.ndarray) else float(value)
             for name, value in layout.items()
         }
         self.state["today"] = 0.0
-        self.changes: dict[str, np.ndarray] = {}  # lanes where each variable changed since the rules last looked
+        self.changes: dict[str, np.ndarray] = {}  # lanes where each watched variable changed since the rules last looked
         self.bounded = {name for name in self.state if name[:2] in STATES and name.split(".")[1] in BOUNDED}
         self.open_lanes = np.ones(size, dtype=bool)
         self.closed_count = 0
@@ -187,6 +190,8 @@ class CrisisModel(mesa.Model):
 
     def changed(self, name: str, lanes: np.ndarray) -> None:
         """Note that ``name`` changed in ``lanes``, so that rules reading it look again there."""
+        if name not in self.watched:
+            return
         self.changes[name] = np.concatenate((self.changes[name], lanes)) if name in self.changes else lanes
         for rule in self.readers.get(name, ()):
             rule.dirty = True
@@ -198,8 +203,8 @@ class CrisisModel(mesa.Model):
             moved = [self.changes[name] for name in (f"{code}.mobilisation", f"{code}.at_war") if name in self.changes]
             if not moved:
                 continue
-            lanes = np.unique(np.concatenate(moved))
-            lanes = lanes[self.open_lanes[lanes]]
+            # The open lanes among them, each once and in order (a mask is cheaper than np.unique on large batches).
+            lanes = np.flatnonzero(self._mask(np.concatenate(moved)) & self.open_lanes)
             signal = at(self.state["world.mobilisation_signal"], lanes)
             seen = np.maximum(self.state[f"{code}.at_war"][lanes], signal * self.state[f"{code}.mobilisation"][lanes])
             different = seen != self._seen[code][lanes]
@@ -227,15 +232,20 @@ class CrisisModel(mesa.Model):
 
     def apply(self, writes) -> None:
         """Apply writes in order; values were computed from the day's snapshot."""
+        state, bounded = self.state, self.bounded
         for write in writes:
-            target = self.state[write.name]
-            before = target[write.lanes]
-            _OPS[write.op](target, write.value, write.lanes)
-            if write.name in self.bounded:
-                target[write.lanes] = np.clip(target[write.lanes], 0.0, 1.0)
-            moved = target[write.lanes] != before  # a write that changes nothing (a repeated max, a later min) wakes no rule
-            if moved.any():
-                self.changed(write.name, write.lanes[moved])
+            target, lanes = state[write.name], write.lanes
+            # Gather once, compute the new values, scatter once (lanes are distinct, so this is the same as updating in place).
+            before = target[lanes]
+            after = _OPS[write.op](before, write.value)
+            if write.name in bounded:
+                after = np.minimum(np.maximum(after, 0.0), 1.0)  # np.clip, without its slow Python wrapper
+            target[lanes] = after
+            if write.name not in self.watched:
+                continue
+            moved = after != before  # a write that changes nothing (a repeated max, a later min) wakes no rule
+            if any_lane(moved):
+                self.changed(write.name, lanes[moved])
 
     def _close(self, today: int) -> None:
         """Freeze the lanes whose story is over, after an aftermath in which neighbours may still act (Teschen)."""
@@ -271,20 +281,14 @@ class CrisisModel(mesa.Model):
         )
 
 
-def _set(target: np.ndarray, value: np.ndarray | float, lanes: np.ndarray) -> None:
-    target[lanes] = value
+def _set(before: np.ndarray, value: np.ndarray | float) -> np.ndarray:
+    after = np.empty_like(before)
+    after[...] = value  # as a float, like the variable it is written to
+    return after
 
 
-def _add(target: np.ndarray, value: np.ndarray | float, lanes: np.ndarray) -> None:
-    target[lanes] += value  # lanes are distinct, so no two additions collide
-
-
-def _max(target: np.ndarray, value: np.ndarray | float, lanes: np.ndarray) -> None:
-    target[lanes] = np.maximum(target[lanes], value)
-
-
-def _min(target: np.ndarray, value: np.ndarray | float, lanes: np.ndarray) -> None:
-    target[lanes] = np.minimum(target[lanes], value)
+# The other operations combine the lanes' values before the write with the written value.
+_add, _max, _min = np.add, np.maximum, np.minimum
 
 
 _OPS = {"set": _set, "add": _add, "max": _max, "min": _min}
