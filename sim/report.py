@@ -34,6 +34,7 @@ def summary(tally: Tally, scenario: Scenario, seed: int) -> dict:
         "scenario": scenario.name,
         "runs": tally.runs,
         "seed": seed,
+        "parameter_draws": scenario.parameter_draws,
         "outcomes": {name: tally.share(tally.outcomes[name]) for name in OUTCOMES},
         "events": {name: tally.share(tally.events[name]) for name in EVENTS},
         "rules": {name: tally.share(count) for name, count in tally.rules.items()},
@@ -44,9 +45,17 @@ def as_json(result: dict) -> str:
     return json.dumps(result, indent=2) + "\n"
 
 
+PARAMETER_DRAWS_IN_WORDS = {
+    "posterior": "each rollout draws its own from calibration/posterior.json",
+    "mean": "the posterior mean (--point)",
+    "book": "the rule book's values",
+}
+
+
 def table(result: dict, scenario: Scenario) -> str:
     """The outcome and event table, with 95% Wilson intervals."""
-    lines = [f"{scenario.name}: {scenario.question}", f"{result['runs']} rollouts, seed {result['seed']}", ""]
+    draws = PARAMETER_DRAWS_IN_WORDS[result["parameter_draws"]]
+    lines = [f"{scenario.name}: {scenario.question}", f"{result['runs']} rollouts, seed {result['seed']}; calibrated parameters: {draws}", ""]
     lines.append(f"{'outcome':<18} {'p':>6}  {'95% interval':<15} {'n':>8}   meaning")
     for name, share in result["outcomes"].items():
         lines.append(f"{name:<18} {share['p']:>6.3f}  [{share['lo']:.3f}, {share['hi']:.3f}]  {share['n']:>8}   {OUTCOME_MEANINGS[name]}")
