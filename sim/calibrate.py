@@ -24,6 +24,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from sim import abc
+from sim.cli import positive_int
 from sim.conditions import NEVER, ConditionError, Expression, parse
 from sim.engine import state_layout
 from sim.inputs import InputError, load_yaml, validate
@@ -176,7 +177,9 @@ class Calibration:
     seconds: float
 
 
-def fit_record(tests: list[Test], priors: Priors, scenario: Scenario, until: dt.date | None, jobs: int, particles: int, seed: int) -> Calibration:
+def fit_record(
+    tests: list[Test], priors: Priors, scenario: Scenario, until: dt.date | None, jobs: int, particles: int, seed: int, batch: int = BATCH
+) -> Calibration:
     """ABC-SMC on the observations dated up to ``until`` (all if None)."""
     names = list(priors.parameters)
     fitted = [index for index, test in enumerate(tests) if until is None or test.observation.date <= until]
@@ -190,7 +193,7 @@ def fit_record(tests: list[Test], priors: Priors, scenario: Scenario, until: dt.
         print(f"  generation {generation}: tolerance {result.tolerance:g} missed, {result.accepted} of {result.proposals} accepted", file=sys.stderr)
 
     started = time.perf_counter()
-    fit = abc.abc_smc(distance, box, particles=particles, seed=seed, batch=BATCH, progress=progress)
+    fit = abc.abc_smc(distance, box, particles=particles, seed=seed, batch=batch, progress=progress)
     return Calibration(names, [tests[index].observation.id for index in fitted], fit, time.perf_counter() - started)
 
 
@@ -206,11 +209,11 @@ def hashes() -> dict[str, str]:
     }
 
 
-def posterior_file(calibration: Calibration, seed: int, until: dt.date | None) -> PosteriorFile:
+def posterior_file(calibration: Calibration, seed: int, until: dt.date | None, command: str) -> PosteriorFile:
     fit = calibration.fit
     return PosteriorFile(
         method=f"ABC-SMC (sim/abc.py), {len(fit.weights)} particles, tolerance {fit.tolerance:g} missed observations of {len(calibration.fitted)}",
-        command="python run.py calibrate",
+        command=command,
         seed=seed,
         until=until,
         hashes=hashes(),
@@ -249,8 +252,11 @@ def command(argv: list[str]) -> int:
     parser.add_argument("--until", type=dt.date.fromisoformat, default=DEFAULT_UNTIL,
                         help=f"out-of-sample check: fit on the record up to this date, predict the rest (default {DEFAULT_UNTIL})")
     parser.add_argument("--report", metavar="DIR", type=Path, default=CALIBRATION, help="where the fit report goes (default calibration/)")
-    parser.add_argument("--particles", type=int, default=PARTICLES, help=f"ABC particles (default {PARTICLES})")
-    parser.add_argument("--jobs", type=int, help="processes (default: all cores)")
+    parser.add_argument("--particles", type=positive_int, default=PARTICLES, help=f"ABC particles (default {PARTICLES})")
+    parser.add_argument("--batch", type=positive_int, default=BATCH, help=f"proposals simulated together in a generation (default {BATCH:,})")
+    parser.add_argument("--evaluation-runs", type=positive_int, default=EVALUATION_RUNS,
+                        help=f"rollouts behind each share in the report (default {EVALUATION_RUNS:,}); smaller values make a quick trial")
+    parser.add_argument("--jobs", type=positive_int, help="processes (default: all cores)")
     parser.add_argument("--out", type=Path, default=POSTERIOR_PATH, help="where the posterior goes (default calibration/posterior.json)")
     args = parser.parse_args(argv)
     jobs = args.jobs or default_jobs()
@@ -263,14 +269,14 @@ def command(argv: list[str]) -> int:
     started = time.perf_counter()
     print(f"calibrate: {len(tests)} observations, {len(priors.parameters)} free parameters, {args.particles} particles, {jobs} processes",
           file=sys.stderr)
-    full = fit_record(tests, priors, scenario, None, jobs, args.particles, SEED)
+    full = fit_record(tests, priors, scenario, None, jobs, args.particles, SEED, args.batch)
     print(f"calibrate: whole record fitted in {full.seconds:.0f} s", file=sys.stderr)
-    held = fit_record(tests, priors, scenario, args.until, jobs, args.particles, SEED + 1)
+    held = fit_record(tests, priors, scenario, args.until, jobs, args.particles, SEED + 1, args.batch)
     print(f"calibrate: record to {args.until} fitted in {held.seconds:.0f} s", file=sys.stderr)
     from sim import calibration_report
 
-    posterior = posterior_file(full, SEED, None)
-    report = calibration_report.Report.build(tests, priors, scenario, full, held, args.until, jobs)
+    posterior = posterior_file(full, SEED, None, " ".join(["python run.py calibrate", *argv]))
+    report = calibration_report.Report.build(tests, priors, scenario, full, held, args.until, jobs, args.evaluation_runs)
     args.report.mkdir(parents=True, exist_ok=True)
     report.write(args.report)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.calibrate import EVALUATION_RUNS, Calibration, Priors, Test, posterior_values, prior_values, shares
+from sim.calibrate import Calibration, Priors, Test, posterior_values, prior_values, shares
 from sim.posterior import Posterior
 from sim.report import _pyplot
 from sim.scenario import Scenario
@@ -29,9 +29,10 @@ class Report:
     prior: np.ndarray  # share reproducing each observation, parameters drawn from the prior
     posterior: np.ndarray  # ... from the posterior fitted to the whole record
     held_posterior: np.ndarray  # ... from the posterior fitted to the record up to `until`
+    runs: int  # rollouts behind each share
 
     @classmethod
-    def build(cls, tests: list[Test], priors: Priors, scenario: Scenario, full: Calibration, held: Calibration, until: dt.date, jobs: int) -> Report:
+    def build(cls, tests: list[Test], priors: Priors, scenario: Scenario, full: Calibration, held: Calibration, until: dt.date, jobs: int, runs: int) -> Report:
         names = full.names
         return cls(
             tests,
@@ -39,9 +40,10 @@ class Report:
             full,
             held,
             until,
-            shares(scenario, tests, names, prior_values(priors, EVALUATION_RUNS, scenario.seed), jobs),
-            shares(scenario, tests, names, posterior_values(as_posterior(full), EVALUATION_RUNS, scenario.seed), jobs),
-            shares(scenario, tests, names, posterior_values(as_posterior(held), EVALUATION_RUNS, scenario.seed), jobs),
+            shares(scenario, tests, names, prior_values(priors, runs, scenario.seed), jobs),
+            shares(scenario, tests, names, posterior_values(as_posterior(full), runs, scenario.seed), jobs),
+            shares(scenario, tests, names, posterior_values(as_posterior(held), runs, scenario.seed), jobs),
+            runs,
         )
 
     @property
@@ -68,7 +70,7 @@ class Report:
             "# Calibration report",
             "",
             "Written by `python run.py calibrate` (do not edit by hand). Each share is the fraction of "
-            f"{EVALUATION_RUNS:,} baseline rollouts, each with its own parameters drawn from the distribution named, "
+            f"{self.runs:,} baseline rollouts, each with its own parameters drawn from the distribution named, "
             "in which the observation is reproduced (the model event falls in the observation's window, or never happens for a non-event).",
             "",
             "## Fits",

@@ -31,7 +31,7 @@ SUBCOMMANDS = {
 MODULE_COMMANDS = {"calibrate": "sim.calibrate", "sweep": "sim.sweep", "discover": "sim.discover", "ui": "sim.app"}
 
 
-def _positive(text: str) -> int:
+def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -58,9 +58,9 @@ def run_parser() -> argparse.ArgumentParser:
         epilog="Subcommands: " + "; ".join(f"{name}: {text}" for name, text in SUBCOMMANDS.items()) + ". Each has --help.",
     )
     parser.add_argument("scenario", help="a scenario YAML file, e.g. scenarios/benes_fights.yaml")
-    parser.add_argument("--runs", type=_positive, help="number of rollouts (default: the scenario's, 1000)")
+    parser.add_argument("--runs", type=positive_int, help="number of rollouts (default: the scenario's, 1000)")
     parser.add_argument("--seed", type=_seed, help="master seed (default: the scenario's, 1938)")
-    parser.add_argument("--jobs", type=_positive, help="processes to use (default: all cores)")
+    parser.add_argument("--jobs", type=positive_int, help="processes to use (default: all cores)")
     parser.add_argument("--out", metavar="DIR", help="write results.json, runs.csv and plots into DIR")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object instead of a table")
     parser.add_argument("--point", action="store_true",
@@ -165,9 +165,9 @@ def compare_command(argv: list[str]) -> int:
 
     parser = argparse.ArgumentParser(prog="python run.py compare", description=SUBCOMMANDS["compare"])
     parser.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario files; the first is the reference")
-    parser.add_argument("--runs", type=_positive, default=1000, help="rollouts per scenario (default 1000)")
+    parser.add_argument("--runs", type=positive_int, default=1000, help="rollouts per scenario (default 1000)")
     parser.add_argument("--seed", type=_seed, help="master seed for all (default: the first scenario's)")
-    parser.add_argument("--jobs", type=_positive, help="processes to use (default: all cores)")
+    parser.add_argument("--jobs", type=positive_int, help="processes to use (default: all cores)")
     parser.add_argument("--out", metavar="DIR", help="write compare.json and compare.png (grouped bars) into DIR")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = parser.parse_args(argv)

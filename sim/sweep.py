@@ -572,7 +572,7 @@ def run_sweep(sweep: Sweep, store: Store, results: Results, progress: bool = Fal
 
 
 def parser() -> argparse.ArgumentParser:
-    from sim.cli import _positive
+    from sim.cli import positive_int
 
     parser = argparse.ArgumentParser(
         prog="python run.py sweep",
@@ -581,11 +581,11 @@ def parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("sweep", help="a sweep YAML file, e.g. sweeps/france_britain_grid.yaml")
     parser.add_argument("--out", metavar="DIR", help="output folder (default: sweep-results/NAME)")
-    parser.add_argument("--jobs", type=_positive, help="processes on this machine (default: all cores)")
+    parser.add_argument("--jobs", type=positive_int, help="processes on this machine (default: all cores)")
     parser.add_argument("--dry-run", action="store_true", help="check the sweep file, print the plan (points, chunks, rollouts) and stop")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--scheduler", metavar="ADDRESS", help="run the chunks on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
-    where.add_argument("--dask-local", metavar="N", type=_positive, help="start a local Dask cluster of N worker processes on 127.0.0.1")
+    where.add_argument("--dask-local", metavar="N", type=positive_int, help="start a local Dask cluster of N worker processes on 127.0.0.1")
     return parser
 
 

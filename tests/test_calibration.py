@@ -117,3 +117,26 @@ def test_prior_outside_the_rule_book_range_is_refused(tmp_path):
     with pytest.raises(InputError) as error:
         calibrate.load_priors(bad)
     assert error.value.line == 2 and "inside [0.0, 1.0]" in str(error.value)
+
+
+def test_calibrate_command_runs_the_whole_procedure(tmp_path):
+    """End to end at a toy size: both fits, the posterior file (valid, with its hashes) and the report."""
+    from sim.cli import main
+
+    out = tmp_path / "posterior.json"
+    status = main(["calibrate", "--particles", "20", "--batch", "100", "--evaluation-runs", "100", "--jobs", "1",
+                   "--report", str(tmp_path / "report"), "--out", str(out)])
+    assert status == 0
+    written = posterior.read_posterior(out)
+    assert written.samples.shape == (20, len(calibrate.load_priors().parameters))
+    assert json.loads(out.read_text())["hashes"] == calibrate.hashes()
+    report = (tmp_path / "report" / "report.md").read_text()
+    assert "karlsbad_programme" in report and "Held-out observations" in report
+    assert (tmp_path / "report" / "fit.png").stat().st_size > 0 and (tmp_path / "report" / "marginals.png").stat().st_size > 0
+
+
+def test_calibrate_refuses_an_until_that_does_not_split_the_record(capsys):
+    from sim.cli import main
+
+    assert main(["calibrate", "--until", "1938-01-01"]) == 2
+    assert "--until" in capsys.readouterr().err
