@@ -124,8 +124,7 @@ class Report:
             tolerance = "none (the prior)" if not np.isfinite(generation.tolerance) else f"{generation.tolerance:g}"
             lines.append(f"| {index} | {tolerance} | {generation.proposals:,} | {generation.accepted:,} |")
         fit = calibration.fit
-        effective = 1.0 / float(np.sum(np.square(fit.weights / fit.weights.sum())))
-        kept = f"The posterior is the population at tolerance {fit.tolerance:g} (effective sample size {effective:.0f} of {len(fit.weights)})"
+        kept = f"The posterior is the population at tolerance {fit.tolerance:g} (effective sample size {fit.effective_size:.0f} of {len(fit.weights)})"
         if fit.generations[-1].accepted < len(fit.weights):
             kept += f"; tolerance {fit.generations[-1].tolerance:g} was out of reach within the simulation budget"
         return [*lines, "", kept + ".", ""]

@@ -70,6 +70,19 @@ def test_abc_smc_recovers_a_known_posterior():
     assert fit.generations[-1].tolerance == 0
     assert mean == pytest.approx(15 / 22, abs=0.015)
     assert sd == pytest.approx(np.sqrt(15 * 7 / (22**2 * 23)), abs=0.01)
+    assert fit.effective_size > 1000, "the importance weights have not collapsed onto a few particles"
+
+
+def test_abc_smc_recovers_two_parameters_at_once():
+    """Two independent binomial experiments (14 of 20, 5 of 20): posterior means 15/22 and 6/22."""
+
+    def simulate(theta: np.ndarray, first: int) -> np.ndarray:
+        random = np.random.default_rng(first)
+        return (np.abs(random.binomial(20, theta[:, 0]) - 14) + np.abs(random.binomial(20, theta[:, 1]) - 5)).astype(float)
+
+    fit = abc.abc_smc(simulate, abc.Box(np.zeros(2), np.ones(2)), particles=2000, seed=3, batch=20_000)
+    assert fit.weights @ fit.samples == pytest.approx([15 / 22, 6 / 22], abs=0.02)
+    assert np.all((fit.samples >= 0) & (fit.samples <= 1))
 
 
 def test_posterior_draw_of_a_rollout_does_not_depend_on_its_batch():

@@ -41,7 +41,7 @@ def test_compare_command_prints_and_writes(capsys, tmp_path):
     result = json.loads(capsys.readouterr().out)
     assert [entry["scenario"] for entry in result["scenarios"]] == ["baseline", "benes_fights"]
     assert result["scenarios"][0]["outcomes"]["settlement"]["d"] == 0.0
-    assert result["scenarios"][1]["events"]["cz_fights"]["d"] > 0.5
+    assert result["scenarios"][1]["events"]["cz_fights"]["d"] > 0.3  # Beneš fights whenever Germany attacks; how often it does is calibrated
     assert (tmp_path / "cmp" / "compare.png").read_bytes()[:4] == b"\x89PNG"
     assert json.loads((tmp_path / "cmp" / "compare.json").read_text()) == result
 
