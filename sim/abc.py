@@ -76,10 +76,6 @@ class Generation:
     proposals: int
     accepted: int
 
-    @property
-    def acceptance(self) -> float:
-        return self.accepted / self.proposals if self.proposals else 0.0
-
 
 @dataclass
 class Fit:

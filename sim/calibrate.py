@@ -31,7 +31,7 @@ from sim.inputs import InputError, load_yaml, validate
 from sim.model import CrisisModel
 from sim.posterior import POSTERIOR_PATH, Posterior, PosteriorFile, model_units
 from sim.rules import Evidence, RuleBook, Strict, load_rulebook
-from sim.runner import _map, chunks, default_jobs
+from sim.runner import chunks, default_jobs, map_work
 from sim.scenario import Scenario, default_scenario
 
 CALIBRATION = POSTERIOR_PATH.parent
@@ -165,7 +165,7 @@ def reproduced_many(scenario: Scenario, tests: list[Test], names: list[str], val
     """``reproduced`` in chunks of CHUNK rollouts on ``jobs`` processes (same result whatever ``jobs``)."""
     observations = [test.observation for test in tests]  # compiled expressions stay in the process that made them
     work = [(scenario, observations, names, values[start : start + count], first + start) for start, count in chunks(len(values), CHUNK)]
-    return np.concatenate(list(_map(_reproduced_args, work, jobs)))
+    return np.concatenate(list(map_work(_reproduced_args, work, jobs)))
 
 
 # ------------------------------------------------------------------ the fit

@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.calibrate import Calibration, Priors, Test, posterior_values, prior_values, shares
 from sim.posterior import Posterior
-from sim.report import _pyplot
+from sim.report import pyplot
 from sim.scenario import Scenario
 
 
@@ -138,7 +138,7 @@ class Report:
             _temporary(folder / name).replace(folder / name)
 
     def _plot_fit(self, path: Path) -> None:
-        plt = _pyplot()
+        plt = pyplot()
         labels = [test.observation.id for test in self.tests]
         positions = np.arange(len(labels))
         figure, axes = plt.subplots(figsize=(8, 0.32 * len(labels) + 1.5))
@@ -157,7 +157,7 @@ class Report:
         plt.close(figure)
 
     def _plot_marginals(self, path: Path) -> None:
-        plt = _pyplot()
+        plt = pyplot()
         names = self.full.names
         columns = 3
         rows = -(-len(names) // columns)

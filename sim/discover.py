@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.cli import fraction
 from sim.inputs import InputError
 
 METADATA_KEY = b"munich1938.sweep"  # as sim.sweep writes it
@@ -304,25 +305,15 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("results", help="the results.parquet of a sweep")
     parser.add_argument("--target", required=True, help="an output of the sweep: an outcome (general_war, settlement, ...) or an event flag")
     side = parser.add_mutually_exclusive_group()
-    side.add_argument("--above", type=_share, help="the target counts where its probability exceeds this (default 0.5)")
-    side.add_argument("--below", type=_share, help="the target counts where its probability is under this")
+    side.add_argument("--above", type=fraction, help="the target counts where its probability exceeds this (default 0.5)")
+    side.add_argument("--below", type=fraction, help="the target counts where its probability is under this")
     parser.add_argument("--by", choices=("p", "lo", "hi"), default="p",
                         help="which number of each point to compare: p, or a bound of its 95%% interval (lo with --above: likely beyond doubt)")
-    parser.add_argument("--min-density", type=_share, default=0.8, help="how dense a box must be to be chosen (default 0.8)")
-    parser.add_argument("--min-mass", type=_share, default=0.05, help="smallest share of the points a box may hold (default 0.05)")
-    parser.add_argument("--alpha", type=_share, default=0.05, help="share of a box's points peeled or pasted at each step (default 0.05)")
+    parser.add_argument("--min-density", type=fraction, default=0.8, help="how dense a box must be to be chosen (default 0.8)")
+    parser.add_argument("--min-mass", type=fraction, default=0.05, help="smallest share of the points a box may hold (default 0.05)")
+    parser.add_argument("--alpha", type=fraction, default=0.05, help="share of a box's points peeled or pasted at each step (default 0.05)")
     parser.add_argument("--boxes", type=int, default=3, choices=range(1, 11), metavar="K", help="at most K boxes (default 3)")
     return parser
-
-
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number within [0, 1], got {text!r}") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"must be within [0, 1], got {value}")
-    return value
 
 
 def command(argv: list[str]) -> int:

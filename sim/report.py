@@ -121,7 +121,7 @@ def write_results(out: OutputFolder, result: dict, tally: Tally, scenario: Scena
     plot_war_by_date(tally, scenario, out.path("war_by_date.png"))
 
 
-def _pyplot():
+def pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
@@ -133,7 +133,7 @@ def _pyplot():
 
 def plot_outcomes(result: dict, scenario: Scenario, path: Path) -> None:
     """Bar chart of outcome probabilities with their 95% intervals."""
-    plt = _pyplot()
+    plt = pyplot()
     names = list(result["outcomes"])
     shares = [result["outcomes"][name] for name in names]
     p = np.array([share["p"] for share in shares])
@@ -151,7 +151,7 @@ def plot_outcomes(result: dict, scenario: Scenario, path: Path) -> None:
 
 def plot_war_by_date(tally: Tally, scenario: Scenario, path: Path) -> None:
     """Probability that each state is at war, by date."""
-    plt = _pyplot()
+    plt = pyplot()
     dates = [scenario.start + timedelta(days=day) for day in range(tally.days)]
     figure, axes = plt.subplots(figsize=(8, 4), dpi=120)
     for row, state in enumerate(STATES):
@@ -202,7 +202,7 @@ def comparison_table(result: dict) -> str:
 
 def plot_comparison(result: dict, path: Path) -> None:
     """Grouped bars: each outcome's probability under each scenario, with 95% Wilson intervals."""
-    plt = _pyplot()
+    plt = pyplot()
     entries = result["scenarios"]
     width = 0.8 / len(entries)
     figure, axes = plt.subplots(figsize=(max(7, 1.6 * len(OUTCOMES) * len(entries) / 2), 4), dpi=120)

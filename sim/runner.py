@@ -11,6 +11,7 @@ memory does not grow with the number of rollouts.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import multiprocessing
 import os
@@ -23,7 +24,8 @@ import numpy as np
 from sim.conditions import NEVER
 from sim.model import BatchResult, CrisisModel
 from sim.outcomes import EVENTS, GREAT_POWERS, OUTCOMES
-from sim.rules import STATES
+from sim.posterior import Posterior, lane_parameters
+from sim.rules import STATES, RuleBook, load_rulebook
 from sim.scenario import Scenario
 
 CHUNK = 50_000  # rollouts per batch: large batches amortise the per-day cost of the rules
@@ -148,14 +150,14 @@ def run(
     runs = scenario.runs if runs is None else runs
     work = [(scenario, first, count, on_rows is not None) for first, count in chunks(runs, chunk)]
     total = Tally(days=scenario.days)
-    for tally, rows in _map(_run_chunk_args, work, jobs or default_jobs()):
+    for tally, rows in map_work(_run_chunk_args, work, jobs or default_jobs()):
         total.add(tally)
         if on_rows is not None:
             on_rows(rows)
     return total
 
 
-def _map(function: Callable, work: list, jobs: int) -> Iterator:
+def map_work(function: Callable, work: list, jobs: int) -> Iterator:
     """``map(function, work)`` in this process or on ``jobs`` processes, results in the order of ``work``."""
     workers = min(jobs, len(work))
     if workers <= 1:
@@ -184,19 +186,24 @@ def point_chunks(points: int, rollouts: int, chunk: int = CHUNK) -> list[tuple[i
     return [(first, min(per_chunk, points - first)) for first in range(0, points, per_chunk)]
 
 
-def run_points(scenario: Scenario, names: list[str], points: np.ndarray, rollouts: int) -> list[Tally]:
-    """Rollouts ``0 .. rollouts-1`` at each parameter point, all in one batch; one tally a point.
+def run_points(
+    scenario: Scenario, names: list[str], points: np.ndarray, rollouts: int, book: RuleBook | None = None, posterior: Posterior | None = None
+) -> BatchResult:
+    """Rollouts ``0 .. rollouts-1`` at each parameter point, all in one batch (point after point in the lanes).
 
     ``points`` has one row a point and one column per name in ``names``, in the model's units
     (a date parameter as its day index in the scenario's calendar). Every point meets the same
     random numbers (common random numbers), so differences between points come from the
-    parameters, not from noise. Run chunks of points (``point_chunks``) on processes with ``_map``.
+    parameters, not from noise. The calibrated parameters not swept are drawn per rollout from
+    ``posterior`` (default: the committed one): a caller that ships it to a remote worker gets the
+    same numbers whatever posterior file the worker has. Cut the points with ``point_chunks``.
     """
-    count = len(points)
-    lanes = np.tile(np.arange(rollouts, dtype=np.uint64), count)
-    values = {name: np.repeat(np.asarray(points, dtype=float)[:, column], rollouts) for column, name in enumerate(names)}
-    result = CrisisModel(scenario, lanes=lanes, parameters=values).run()
-    return [Tally.of(result.take(slice(point * rollouts, (point + 1) * rollouts)), scenario.days) for point in range(count)]
+    book = book or load_rulebook()
+    lanes = np.tile(np.arange(rollouts, dtype=np.uint64), len(points))
+    drawn = lane_parameters(scenario, book, lanes, posterior)
+    swept = {name: np.repeat(np.asarray(points, dtype=float)[:, column], rollouts) for column, name in enumerate(names)}
+    every_value_given = dataclasses.replace(scenario, parameter_draws="book")  # the model reads no posterior file of its own
+    return CrisisModel(every_value_given, lanes=lanes, book=book, parameters=drawn | swept).run()
 
 
 @dataclass
@@ -258,7 +265,7 @@ def compare(scenarios: list[Scenario], runs: int, jobs: int | None = None, chunk
     tallies = [Tally(days=scenario.days) for scenario in scenarios]
     paired = [Paired() for _ in scenarios]
     work = [(scenarios, first, count) for first, count in chunks(runs, chunk)]
-    for chunk_tallies, chunk_paired in _map(_compare_chunk_args, work, jobs or default_jobs()):
+    for chunk_tallies, chunk_paired in map_work(_compare_chunk_args, work, jobs or default_jobs()):
         for total, more in zip(tallies, chunk_tallies, strict=True):
             total.add(more)
         for total, more in zip(paired, chunk_paired, strict=True):

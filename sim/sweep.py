@@ -44,11 +44,10 @@ from pydantic import Field, model_validator
 from sim import designs
 from sim.designs import Axis, DesignKind, DesignSpec
 from sim.inputs import Document, InputError, dotted, load_yaml, validate
-from sim.model import CrisisModel
 from sim.outcomes import EVENTS, OUTCOMES
-from sim.posterior import Posterior, committed_posterior, lane_parameters
+from sim.posterior import Posterior, committed_posterior
 from sim.rules import Parameter, RuleBook, Strict, load_rulebook
-from sim.runner import CHUNK, _map, default_jobs, point_chunks, wilson
+from sim.runner import CHUNK, default_jobs, map_work, point_chunks, run_points, wilson
 from sim.scenario import Scenario, load_scenario
 
 MAX_POINTS = 10_000_000
@@ -279,18 +278,9 @@ class Chunk:
 
 
 def run_chunk(chunk: Chunk) -> tuple[int, np.ndarray]:
-    """The chunk's index and its counts: one row a point, one column an output (rollouts where it happened).
-
-    As ``runner.run_points``: rollouts ``0 .. rollouts-1`` at every point (common random numbers), all
-    points in one batch, the calibrated parameters the sweep does not vary drawn per rollout.
-    """
+    """The chunk's index and its counts: one row a point, one column an output (rollouts where it happened)."""
     count = len(chunk.points)
-    lanes = np.tile(np.arange(chunk.rollouts, dtype=np.uint64), count)
-    drawn = lane_parameters(chunk.scenario, chunk.book, lanes, chunk.posterior) if chunk.posterior is not None else {}
-    swept = {name: np.repeat(chunk.points[:, column], chunk.rollouts) for column, name in enumerate(chunk.names)}
-    # Every drawn value is given here, so the model must read no posterior file of the worker's own.
-    scenario = dataclasses.replace(chunk.scenario, parameter_draws="book")
-    result = CrisisModel(scenario, lanes=lanes, book=chunk.book, parameters=drawn | swept).run()
+    result = run_points(chunk.scenario, list(chunk.names), chunk.points, chunk.rollouts, chunk.book, chunk.posterior)
     outcome = result.outcome.reshape(count, chunk.rollouts)
     columns = [
         (outcome == OUTCOMES.index(output)).sum(axis=1) if output in OUTCOMES else result.flags[output].reshape(count, chunk.rollouts).sum(axis=1)
@@ -320,8 +310,8 @@ Results = Callable[[list[Chunk]], Iterator[tuple[int, np.ndarray]]]
 
 @contextlib.contextmanager
 def local_pool(jobs: int) -> Iterator[Results]:
-    """Chunks on this machine's process pool (``runner._map``), results in chunk order."""
-    yield lambda chunks: _map(run_chunk, chunks, jobs)
+    """Chunks on this machine's process pool (``runner.map_work``), results in chunk order."""
+    yield lambda chunks: map_work(run_chunk, chunks, jobs)
 
 
 def _distributed():

@@ -12,7 +12,7 @@ from typing import IO
 import numpy as np
 
 from sim.designs import Axis
-from sim.report import _pyplot
+from sim.report import pyplot
 
 
 def heatmap(
@@ -26,7 +26,7 @@ def heatmap(
     stream: IO[bytes],
 ) -> None:
     """P(output) over a two-parameter grid: the first parameter across, the second up, each cell annotated."""
-    plt = _pyplot()
+    plt = pyplot()
     across, up = (np.unique(points[:, column]) for column in (0, 1))
     grid = np.full((len(up), len(across)), np.nan)
     grid[np.searchsorted(up, points[:, 1]), np.searchsorted(across, points[:, 0])] = p
@@ -55,7 +55,7 @@ def _tick_labels(values: np.ndarray, column: np.ndarray, labels: list[str]) -> l
 
 def line(output: str, axis: Axis, points: np.ndarray, p: np.ndarray, low: np.ndarray, high: np.ndarray, title: str, stream: IO[bytes]) -> None:
     """P(output) along a one-parameter grid with its 95% Wilson band."""
-    plt = _pyplot()
+    plt = pyplot()
     order = np.argsort(points[:, 0])
     x = points[order, 0]
     figure, plot = plt.subplots(figsize=(7, 4), dpi=120)
@@ -71,7 +71,7 @@ def line(output: str, axis: Axis, points: np.ndarray, p: np.ndarray, low: np.nda
 
 def sobol_bars(output: str, indices: dict, title: str, stream: IO[bytes]) -> None:
     """First-order (S1) and total (ST) Sobol indices per parameter, largest ST on top, with 95% bootstrap intervals."""
-    plt = _pyplot()
+    plt = pyplot()
     names = sorted(indices, key=lambda name: indices[name]["ST"] or 0.0)
     position = np.arange(len(names))
     figure, plot = plt.subplots(figsize=(7.5, 0.45 * len(names) + 1.6), dpi=120)
@@ -90,7 +90,7 @@ def sobol_bars(output: str, indices: dict, title: str, stream: IO[bytes]) -> Non
 
 def morris_scatter(output: str, indices: dict, title: str, stream: IO[bytes]) -> None:
     """Morris mu* (how much) against sigma (how non-linear or interacting), with mu*'s 95% interval."""
-    plt = _pyplot()
+    plt = pyplot()
     names = list(indices)
     mu_star = np.array([indices[name]["mu_star"] or 0.0 for name in names])
     sigma = np.array([indices[name]["sigma"] or 0.0 for name in names])
