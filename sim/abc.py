@@ -97,10 +97,10 @@ def abc_smc(
     particles: int,
     seed: int,
     batch: int,
-    max_generations: int = 10,
+    max_generations: int = 16,
     quantile: float = 0.5,
-    min_acceptance: float = 0.02,
-    max_batches: int = 6,
+    min_acceptance: float = 0.005,
+    max_batches: int = 20,
     progress: Callable[[int, Generation], None] | None = None,
 ) -> Fit:
     """Weighted particles from the ABC posterior; stops at distance 0, at ``max_generations``, or when acceptance falls too low.

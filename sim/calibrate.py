@@ -19,6 +19,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -78,17 +79,44 @@ class Record(Strict):
 
 class Prior(Strict):
     range: tuple[float, float] | tuple[dt.date, dt.date]
+    scale: Literal["linear", "log"] = Field(
+        "linear",
+        description="linear: uniform on the range; log: uniform in the logarithm, for a daily chance whose order of magnitude is unknown.",
+    )
     why: str = Field(min_length=20)
+
+    @model_validator(mode="after")
+    def _log_scale(self) -> Prior:
+        if self.scale == "log":
+            assert not isinstance(self.range[0], dt.date), "scale: log is for numbers, not dates"
+            assert self.range[0] > 0, f"scale: log needs a range above 0, not {list(self.range)}"
+        return self
 
     @property
     def bounds(self) -> tuple[float, float]:
-        """The range in the fit's units: numbers as they are, dates as proleptic ordinals (days)."""
+        """The range in the posterior's units: numbers as they are, dates as proleptic ordinals (days)."""
         low, high = self.range
         return (float(low.toordinal()), float(high.toordinal())) if isinstance(low, dt.date) else (float(low), float(high))
 
 
 class Priors(Strict):
     parameters: dict[str, Prior] = Field(min_length=1)
+
+    # The fit works in coordinates in which every prior is uniform: the logarithm for scale: log.
+    def box(self) -> abc.Box:
+        bounds = np.array([prior.bounds for prior in self.parameters.values()])
+        bounds[self._logarithmic] = np.log(bounds[self._logarithmic])
+        return abc.Box(*bounds.T)
+
+    def values(self, coordinates: np.ndarray) -> np.ndarray:
+        """Parameter values (posterior units) from the fit's coordinates, one column per parameter."""
+        values = np.array(coordinates, dtype=float)
+        values[..., self._logarithmic] = np.exp(values[..., self._logarithmic])
+        return values
+
+    @property
+    def _logarithmic(self) -> np.ndarray:
+        return np.array([prior.scale == "log" for prior in self.parameters.values()])
 
 
 def load_record(path: Path = RECORD_PATH) -> Record:
@@ -183,17 +211,17 @@ def fit_record(
     """ABC-SMC on the observations dated up to ``until`` (all if None)."""
     names = list(priors.parameters)
     fitted = [index for index, test in enumerate(tests) if until is None or test.observation.date <= until]
-    box = abc.Box(*np.array([priors.parameters[name].bounds for name in names]).T)
     fitted_tests = [tests[index] for index in fitted]
 
     def distance(values: np.ndarray, first: int) -> np.ndarray:
-        return (~reproduced_many(scenario, fitted_tests, names, values, first, jobs)).sum(axis=1).astype(float)
+        return (~reproduced_many(scenario, fitted_tests, names, priors.values(values), first, jobs)).sum(axis=1).astype(float)
 
     def progress(generation: int, result: abc.Generation) -> None:
         print(f"  generation {generation}: tolerance {result.tolerance:g} missed, {result.accepted} of {result.proposals} accepted", file=sys.stderr)
 
     started = time.perf_counter()
-    fit = abc.abc_smc(distance, box, particles=particles, seed=seed, batch=batch, progress=progress)
+    fit = abc.abc_smc(distance, priors.box(), particles=particles, seed=seed, batch=batch, progress=progress)
+    fit.samples = priors.values(fit.samples)  # from here on, everything reads parameter values
     return Calibration(names, [tests[index].observation.id for index in fitted], fit, time.perf_counter() - started)
 
 
@@ -232,9 +260,7 @@ def write_json(path: Path, data: dict) -> None:
 
 # ------------------------------------------------------------------ prior and posterior predictive shares
 def prior_values(priors: Priors, count: int, seed: int) -> np.ndarray:
-    random = np.random.default_rng([seed, 10**6])
-    low, high = np.array([prior.bounds for prior in priors.parameters.values()]).T
-    return low + (high - low) * random.random((count, len(low)))
+    return priors.values(priors.box().sample(np.random.default_rng([seed, 10**6]), count))
 
 
 def posterior_values(posterior: Posterior, count: int, seed: int) -> np.ndarray:

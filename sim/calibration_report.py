@@ -105,10 +105,12 @@ class Report:
         ]
         full, held_fit = as_posterior(self.full), as_posterior(self.held)
         for column, name in enumerate(self.full.names):
-            low, high = self.priors.parameters[name].range
+            prior = self.priors.parameters[name]
+            low, high = prior.range
             q05, q95 = weighted_quantiles(full.samples[:, column], full.weights, (0.05, 0.95))
-            show = _as_date if isinstance(low, dt.date) else "{:.3f}".format
-            lines.append(f"| {name} | uniform [{low}, {high}] | {show(full.mean[column])} | [{show(q05)}, {show(q95)}] | {show(held_fit.mean[column])} |")
+            show = _as_date if isinstance(low, dt.date) else "{:.3g}".format
+            shape = "log-uniform" if prior.scale == "log" else "uniform"
+            lines.append(f"| {name} | {shape} [{low}, {high}] | {show(full.mean[column])} | [{show(q05)}, {show(q95)}] | {show(held_fit.mean[column])} |")
         lines += ["", "![fit](fit.png)", "", "![marginals](marginals.png)", ""]
         return "\n".join(lines)
 
@@ -165,16 +167,24 @@ class Report:
         full = as_posterior(self.full)
         for index, name in enumerate(names):
             axes = grid[index // columns][index % columns]
-            low, high = self.priors.parameters[name].bounds
-            axes.hist(full.samples[:, index], bins=30, range=(low, high), weights=full.weights, density=True, color="#3b6ea5", alpha=0.8)
-            axes.axhline(1.0 / (high - low), color="#888888", linestyle="--", linewidth=1)
-            if isinstance(self.priors.parameters[name].range[0], dt.date):
+            prior = self.priors.parameters[name]
+            low, high = prior.bounds
+            if prior.scale == "log":  # bins even in the logarithm, where the prior is flat
+                bins = np.geomspace(low, high, 31)
+                axes.set_xscale("log")
+            else:
+                bins = np.linspace(low, high, 31)
+            # The density per bin, as a share of the prior's per-bin mass: a flat prior reads as 1 on either scale.
+            counts, _ = np.histogram(full.samples[:, index], bins=bins, weights=full.weights)
+            axes.stairs(counts * 30, bins, fill=True, color="#3b6ea5", alpha=0.8)
+            axes.axhline(1.0, color="#888888", linestyle="--", linewidth=1)
+            if isinstance(prior.range[0], dt.date):
                 axes.xaxis.set_major_formatter(lambda x, _: dt.date.fromordinal(round(x)).strftime("%d %b"))
             axes.set_title(name, fontsize=9)
             axes.tick_params(labelsize=7)
         for index in range(len(names), rows * columns):
             grid[index // columns][index % columns].axis("off")
-        figure.suptitle("Posterior (bars) against the uniform prior (dashed)", fontsize=10)
+        figure.suptitle("Posterior against the prior (dashed): mass per bin relative to the prior's", fontsize=10)
         figure.tight_layout()
         figure.savefig(path, format="png", dpi=100)
         plt.close(figure)

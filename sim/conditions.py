@@ -25,7 +25,6 @@ Functions: ``min``, ``max``, ``clip(x, lo, hi)``, ``happened(day_var)``.
 
 from __future__ import annotations
 
-import difflib
 import operator
 import re
 from collections.abc import Callable, Mapping
@@ -34,6 +33,8 @@ from datetime import date
 from functools import cached_property
 
 import numpy as np
+
+from sim.inputs import did_you_mean
 
 Value = np.ndarray | float | bool
 
@@ -360,9 +361,6 @@ def parse(text: str | float | bool, day_of: Callable[[date], int], known: Mappin
     if known is not None:
         unknown = sorted(expression.names - set(known))
         if unknown:
-            hints = []
-            for name in unknown:
-                close = difflib.get_close_matches(name, list(known), n=3)
-                hints.append(f"{name!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
+            hints = [f"{name!r}{did_you_mean(name, known)}" for name in unknown]
             raise ConditionError(f"unknown name {', '.join(hints)} in {text!r}")
     return expression

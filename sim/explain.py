@@ -141,15 +141,26 @@ def in_words(node: Node, dates: dict[float, str] | None = None) -> str:
         case Binary("and" | "or", left, right):
             return f"{_grouped(left, node.op, dates)} {node.op} {_grouped(right, node.op, dates)}"
         case Binary(op, left, right):
-            return f"{_grouped(left, op, dates)} {OPERATORS[op]} {_grouped(right, op, dates)}"
+            return f"{_grouped(left, op, dates)} {OPERATORS[op]} {_grouped(right, op, dates, right_operand=True)}"
     return str(node)
 
 
-def _grouped(node: Node, parent: str, dates: dict[float, str]) -> str:
+# How tightly each operator binds, as the parser reads them; "and" and "or" are always grouped
+# when mixed, so that a reader never has to know which binds tighter.
+_BINDING = {"or": 0, "and": 1, "<": 3, "<=": 3, ">": 3, ">=": 3, "==": 3, "!=": 3, "+": 4, "-": 4, "*": 5, "/": 5}
+
+
+def _grouped(node: Node, parent: str, dates: dict[float, str], right_operand: bool = False) -> str:
+    """A sub-expression in words, in brackets where the words alone would read differently."""
     text = in_words(node, dates)
-    if isinstance(node, Binary) and node.op in ("and", "or") and node.op != parent:
-        return f"({text})"
-    return text
+    if not isinstance(node, Binary):
+        return text
+    if node.op in ("and", "or") and parent in ("and", "or"):
+        return f"({text})" if node.op != parent else text
+    looser = _BINDING[node.op] < _BINDING[parent]
+    # a - (b - c) and a / (b * c): the right operand of a non-associative operator at the same level
+    same_level_right = right_operand and parent in ("-", "/") and _BINDING[node.op] == _BINDING[parent]
+    return f"({text})" if looser or same_level_right else text
 
 
 def expression_in_words(text: str | float | bool) -> str:

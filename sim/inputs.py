@@ -9,6 +9,8 @@ and exits with status 2; nothing else catches it.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,6 +21,12 @@ from pydantic import BaseModel, ValidationError
 
 Path_ = tuple[str | int, ...]
 Model = TypeVar("Model", bound=BaseModel)
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """" (did you mean X, Y?)" for a misspelt name, naming the closest choices; "" when none is close."""
+    close = difflib.get_close_matches(name, list(choices), n=3)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
 
 
 class InputError(Exception):

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, model_validator
 
-from sim.inputs import Document, InputError, load_yaml, validate
+from sim.inputs import Document, InputError, did_you_mean, load_yaml, validate
 from sim.rules import EventEdit, Rule, RuleBook, Strict, load_rulebook
 
 DEFAULT_START = date(1938, 3, 12)
@@ -236,7 +236,8 @@ def check(scenario: Scenario, book: RuleBook) -> None:
     for name, value in scenario.parameters.items():
         key = f"parameters.{name}"
         if name not in parameters:
-            raise scenario.error(key, f"unknown parameter {name!r}; `python run.py rules` lists them (e.g. {', '.join(list(parameters)[:3])})")
+            hint = did_you_mean(name, parameters) or f" (e.g. {', '.join(list(parameters)[:3])})"
+            raise scenario.error(key, f"unknown parameter {name!r}{hint}; `python run.py rules` lists them")
         low, high = parameters[name].range
         if isinstance(value, date) != isinstance(low, date):
             raise scenario.error(key, f"must be a {'date' if isinstance(low, date) else 'number'} within [{low}, {high}]")
@@ -245,14 +246,14 @@ def check(scenario: Scenario, book: RuleBook) -> None:
     known_rules = {rule.id for rule in book.rules}
     for rule_id in scenario.rules:
         if rule_id not in known_rules and rule_id not in {rule.id for rule in scenario.add_rules}:
-            raise scenario.error(f"rules.{rule_id}", f"unknown rule {rule_id!r}; `python run.py rules` lists the rule ids")
+            raise scenario.error(f"rules.{rule_id}", f"unknown rule {rule_id!r}{did_you_mean(rule_id, known_rules)}; `python run.py rules` lists the rule ids")
     for index, rule in enumerate(scenario.add_rules):
         if rule.id in known_rules:
             raise scenario.error(f"add_rules.{index}", f"rule {rule.id!r} already exists in the rule book; change it under `rules:` instead")
     for name, edit in scenario.events.items():
         key = f"events.{name}"
         if name not in book.world.events:
-            raise scenario.error(key, f"unknown event {name!r}; allowed: {', '.join(book.world.events)}")
+            raise scenario.error(key, f"unknown event {name!r}{did_you_mean(name, book.world.events)}; allowed: {', '.join(book.world.events)}")
         event = book.world.events[name]
         start, end = edit.date or event.date, edit.end or event.end
         for label, day in (("date", start), ("end", end)):

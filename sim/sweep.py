@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import difflib
 import fcntl
 import functools
 import hashlib
@@ -43,7 +42,7 @@ from pydantic import Field, model_validator
 
 from sim import designs
 from sim.designs import Axis, DesignKind, DesignSpec
-from sim.inputs import Document, InputError, dotted, load_yaml, validate
+from sim.inputs import Document, InputError, did_you_mean, dotted, load_yaml, validate
 from sim.outcomes import EVENTS, OUTCOMES
 from sim.posterior import Posterior, committed_posterior
 from sim.rules import Parameter, RuleBook, Strict, load_rulebook
@@ -190,9 +189,8 @@ def _design_spec(design: Design, document: Document) -> DesignSpec:
 def _axis(name: str, vary: Vary | None, scenario: Scenario, parameters: dict[str, Parameter], spec: DesignSpec, document: Document) -> Axis:
     key = ("parameters", name)
     if name not in parameters:
-        close = difflib.get_close_matches(name, parameters, n=3)
-        hint = f"did you mean {', '.join(close)}?" if close else f"e.g. {', '.join(list(parameters)[:3])}"
-        raise _error(document, key, f"unknown parameter {name!r}; `python run.py rules` lists them ({hint})")
+        hint = did_you_mean(name, parameters) or f" (e.g. {', '.join(list(parameters)[:3])})"
+        raise _error(document, key, f"unknown parameter {name!r}{hint}; `python run.py rules` lists them")
     book_low, book_high = parameters[name].range
     is_date = isinstance(book_low, date)
     vary = vary or Vary()

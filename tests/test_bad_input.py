@@ -205,7 +205,7 @@ def test_added_rule_with_a_footnote_that_does_not_exist(tmp_path, capsys):
 # ---------------------------------------------------------------------- events
 def test_unknown_event(tmp_path, capsys):
     path = scenario_file(tmp_path, "events:\n  lake_kasan: {enabled: false}\n")
-    rejected([path], capsys, f"{path}:4: events.lake_kasan: ", "unknown event 'lake_kasan'", "allowed: lake_khasan")
+    rejected([path], capsys, f"{path}:4: events.lake_kasan: ", "unknown event 'lake_kasan' (did you mean lake_khasan?)", "allowed: ", "league_assembly")
 
 
 def test_event_date_outside_the_window(tmp_path, capsys):

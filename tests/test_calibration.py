@@ -132,6 +132,27 @@ def test_prior_outside_the_rule_book_range_is_refused(tmp_path):
     assert error.value.line == 2 and "inside [0.0, 1.0]" in str(error.value)
 
 
+def test_log_scale_prior_is_uniform_in_the_logarithm(tmp_path):
+    path = tmp_path / "priors.yaml"
+    path.write_text("parameters:\n  DE.autonomy_hazard:\n    range: [0.001, 0.1]\n    scale: log\n    why: a daily chance of unknown order of magnitude\n"
+                    "  CZ.resolve:\n    range: [0.2, 0.6]\n    why: because the texts say nothing more precise\n")
+    priors = calibrate.load_priors(path)
+    values = calibrate.prior_values(priors, 20_000, seed=3)
+    hazard, resolve = values[:, 0], values[:, 1]
+    assert hazard.min() >= 0.001 and hazard.max() <= 0.1 and resolve.min() >= 0.2 and resolve.max() <= 0.6
+    # each decade holds half the mass of a log-uniform prior over two decades; a uniform one would put 9% below 0.01
+    assert abs(np.mean(hazard < 0.01) - 0.5) < 0.02
+    assert abs(np.mean(resolve < 0.4) - 0.5) < 0.02
+
+
+def test_log_scale_needs_a_positive_numeric_range(tmp_path):
+    path = tmp_path / "priors.yaml"
+    path.write_text("parameters:\n  DE.autonomy_hazard:\n    range: [0, 0.1]\n    scale: log\n    why: a daily chance of unknown order of magnitude\n")
+    with pytest.raises(InputError) as error:
+        calibrate.load_priors(path)
+    assert "priors.yaml:2: parameters.DE.autonomy_hazard" in str(error.value) and "scale: log needs a range above 0" in str(error.value)
+
+
 def test_calibrate_command_runs_the_whole_procedure(tmp_path):
     """End to end at a toy size: both fits, the posterior file (valid, with its hashes) and the report."""
     from sim.cli import main
