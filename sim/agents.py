@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.actions import at
-from sim.engine import CompiledRule, Decision
+from sim.engine import CompiledRule, Proposal
 from sim.rules import STATE_NAMES, STATES
 
 if TYPE_CHECKING:
     from sim.model import CrisisModel
 
 POSTURES = ("calm", "alert", "mobilised", "at war")
+_ZERO = np.array(0.0)  # 0-d: numpy combines it with an array faster than a Python float
 
 
 class StateAgent(mesa.Agent):
@@ -67,17 +67,17 @@ class StateAgent(mesa.Agent):
         changes during perception: the stage is order-free.
         """
         model = self.model
-        weight = model.state["world.observation_weight"]
-        for other, (lanes, seen) in model.sightings.items():
+        for other, sighting in model.sightings.items():
             if other == self.code:
                 continue
+            lanes, seen = sighting.lanes, sighting.seen
             belief = self.belief(other)
             before = belief[lanes]
-            belief[lanes] = np.where(seen >= 1.0, 1.0, before + at(weight, lanes) * np.maximum(seen - before, 0.0))
+            belief[lanes] = np.where(sighting.certain, 1.0, before + sighting.weight * np.maximum(seen - before, _ZERO))
             model.changed(f"{self.code}.belief.{other}", lanes)
 
-    def decide(self) -> list[Decision]:
-        """Evaluate every rule of this state against today's snapshot; apply nothing."""
+    def decide(self) -> list[Proposal]:
+        """Evaluate every rule of this state against today's snapshot: where each may fire, before the draws; apply nothing."""
         model = self.model
-        decisions = (rule.decide(model) for rule in self.rules)
-        return [decision for decision in decisions if decision is not None]
+        proposals = (rule.propose(model) for rule in self.rules)
+        return [proposal for proposal in proposals if proposal is not None]

@@ -2,15 +2,17 @@
 
 ``compile_rules`` turns the rule book plus a scenario's edits into
 ``CompiledRule``s: conditions, probabilities and effects parsed once, every name
-checked against the state layout. Each day ``CompiledRule.decide`` evaluates
-its condition as a mask over the R lanes, draws its addressed uniform numbers
-only where the condition holds, and returns the writes of its action where it
-fires. Nothing here knows about files, printing or processes.
+checked against the state layout. Each day ``CompiledRule.propose`` evaluates
+its condition as a mask over the R lanes and its probability where it holds; the
+model draws the addressed uniform numbers of all the rules there at once, and
+``CompiledRule.conclude`` returns the writes of the action where the rule fires
+(``decide`` does both for one rule alone). Nothing here knows about files,
+printing or processes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -162,6 +164,12 @@ class CompiledRule:
         self._where: np.ndarray | None = None  # candidate lanes, kept up to date
         self._unfired: np.ndarray | None = None  # lanes where a once-only rule has not fired yet
         self._closed_seen = 0  # model.closed_count when the candidates were last cleared of closed lanes
+        self._chance: np.ndarray | float | None = None  # the probability in every lane, if it reads only what never changes
+
+    def fix_chance(self, state: Mapping[str, np.ndarray | float], constant: Set[str]) -> None:
+        """Work out the probability once if every variable it reads is ``constant`` (its value in a lane is then the same every day)."""
+        if self.probability.names <= constant:
+            self._chance = self.probability.evaluate(state)
 
     @property
     def id(self) -> str:
@@ -221,18 +229,26 @@ class CompiledRule:
             candidates &= self._unfired
         return candidates.nonzero()[0]  # np.flatnonzero without its Python wrapper (the mask is 1-D)
 
-    def decide(self, model: Day) -> Decision | None:
-        """Where this rule fires today (its condition holds and its draw succeeds) and the writes it makes there."""
+    def propose(self, model: Day) -> Proposal | None:
+        """The lanes where this rule may fire today (its condition holds) and its chance there; None if nowhere."""
         if not self.dirty and self._where is not None and not self._where.size:
             return None  # the quiet case: nothing it reads has moved, and no lane is a candidate
         where = self._candidates(model)
         if where.size == 0:
             return None
-        probability = self.probability.evaluate(Lanes(model.state, where))
+        chance = self._chance
+        if chance is None:
+            probability = self.probability.evaluate(Lanes(model.state, where))
+        else:
+            probability = chance[where] if isinstance(chance, np.ndarray) else chance
         if not isinstance(probability, np.ndarray) and probability <= 0 and self.tries == "daily":
             return None  # a rule switched off by its probability draws nothing (and fires nowhere)
-        draws = rng.uniform(model.seed, self.stream, model.day, model.lanes[where])
-        fires = where[draws < probability]
+        return Proposal(self, where, probability)
+
+    def conclude(self, model: Day, proposal: Proposal, draws: np.ndarray) -> Decision | None:
+        """Where the rule fires, given today's draws for the proposal's lanes, and the writes it makes there."""
+        where = proposal.where
+        fires = where[draws < proposal.probability]
         if self._unfired is not None:
             # A once-only rule leaves the lanes where it fired; a one-off decision every lane where it was drawn.
             leaving = where if self.tries == "once" else fires
@@ -246,6 +262,17 @@ class CompiledRule:
         writes.extend(effect.write(env, fires) for effect in self.effects)
         writes.append(actions.first(self.fired_name, today, fires))
         return Decision(self, fires, writes)
+
+    def decide(self, model: Day) -> Decision | None:
+        """Where this rule fires today and the writes it makes there: ``propose``, this rule's draws, ``conclude``.
+
+        The model does the same for all its rules at once, with one draw for all (``rng.uniform_many``).
+        """
+        proposal = self.propose(model)
+        if proposal is None:
+            return None
+        draws = rng.uniform(model.seed, self.stream, model.day, model.lanes[proposal.where])
+        return self.conclude(model, proposal, draws)
 
     def targets(self) -> set[str]:
         """Every variable this rule may write."""
@@ -270,6 +297,15 @@ def all_of(nodes: list[Node]) -> Node:
     for node in nodes[1:]:
         tree = Binary("and", tree, node)
     return tree
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A rule's candidates for a day, before the draws: the lanes where its condition holds, and its chance there."""
+
+    rule: CompiledRule
+    where: np.ndarray
+    probability: np.ndarray | float
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from sim import campaign, outcomes, posterior
+from sim import campaign, outcomes, posterior, rng
 from sim.actions import Write, at
 from sim.agents import StateAgent
 from sim.conditions import NEVER, any_lane
-from sim.engine import compile_rules, state_layout
+from sim.engine import Decision, Proposal, compile_rules, state_layout
 from sim.rules import STATES, RuleBook, load_rulebook
 from sim.scenario import Scenario, default_scenario
 
@@ -49,6 +49,16 @@ class Happening:
     lanes: np.ndarray
     before: np.ndarray | None = None
     after: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """What the others see of a state whose mobilisation or war changed: in which lanes, and what they see there."""
+
+    lanes: np.ndarray
+    seen: np.ndarray
+    certain: np.ndarray  # seen >= 1: it is at war
+    weight: np.ndarray | float  # world.observation_weight in those lanes
 
 
 BELIEF_STEP = 0.05
@@ -107,6 +117,7 @@ class CrisisModel(mesa.Model):
         lane_parameters = posterior.lane_parameters(scenario, self.book, self.lanes) | dict(parameters or {})
         layout = state_layout(self.book, scenario, lane_parameters)
         self.rules = compile_rules(self.book, scenario, layout)
+        self._stream_prefixes = rng.stream_prefixes(self.seed, [rule.stream for rule in self.rules])  # by rule index
         # Only variables that something can change need one value per lane; the rest are one number for all.
         changing = set().union(*(rule.targets() for rule in self.rules), campaign.WRITES, {"crisis.closed_day"})
         changing |= {name for name in layout if name.startswith("event.") or ".belief." in name}
@@ -123,12 +134,15 @@ class CrisisModel(mesa.Model):
             for name, value in layout.items()
         }
         self.state["today"] = 0.0
+        constant = set(self.state) - changing - {"today"}  # never written: a lane's value is the same every day
+        for rule in self.rules:
+            rule.fix_chance(self.state, constant)
         self.changes: dict[str, np.ndarray] = {}  # lanes where each watched variable changed since the rules last looked
         self.bounded = {name for name in self.state if name[:2] in STATES and name.split(".")[1] in BOUNDED}
         self.open_lanes = np.ones(size, dtype=bool)
         self.closed_count = 0
         self._seen = {code: self._visible(code) for code in STATES}  # what each state shows the others
-        self.sightings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.sightings: dict[str, Sighting] = {}
         self.everywhere = np.arange(size)
         self.events = self._event_days()
         self.day = 0
@@ -171,7 +185,8 @@ class CrisisModel(mesa.Model):
                 self.changed(f"event.{name}.active", self.everywhere)
         self.sightings = self._new_sightings(today)
         self.agents.do("perceive")
-        decisions = sorted((decision for agent in self.agents.map("decide") for decision in agent), key=lambda decision: decision.rule.index)
+        proposals = [proposal for agent in self.agents.map("decide") for proposal in agent]
+        decisions = self._conclude(sorted(proposals, key=lambda proposal: proposal.rule.index))
         self.changes = {}  # the rules have seen everything so far; collect what changes next
         self.apply(write for decision in decisions for write in decision.writes)
         for name, lanes in campaign.advance(self.state, today, self.seed, self.lanes, self.open_lanes).items():
@@ -182,6 +197,23 @@ class CrisisModel(mesa.Model):
         self._close(today)
         self.day += 1
         self.running = self.day < self.crisis_scenario.days and bool(self.open_lanes.any())
+
+    def _conclude(self, proposals: list[Proposal]) -> list[Decision]:
+        """Draw for every proposal at once (the same numbers as each rule's own draws) and let each rule decide."""
+        if not proposals:
+            return []
+        wheres = [proposal.where for proposal in proposals]
+        counts = [where.size for where in wheres]
+        streams = self._stream_prefixes[[proposal.rule.index for proposal in proposals]]
+        draws = rng.uniform_many(streams, self.day, self.lanes[np.concatenate(wheres)], np.array(counts))
+        decisions = []
+        start = 0
+        for proposal, count in zip(proposals, counts, strict=True):
+            decision = proposal.rule.conclude(self, proposal, draws[start : start + count])
+            start += count
+            if decision is not None:
+                decisions.append(decision)
+        return decisions
 
     def _visible(self, code: str) -> np.ndarray:
         """What others see of a state: 1 if it is at war, else its mobilisation read as a signal of intent."""
@@ -196,7 +228,7 @@ class CrisisModel(mesa.Model):
         for rule in self.readers.get(name, ()):
             rule.dirty = True
 
-    def _new_sightings(self, today: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    def _new_sightings(self, today: int) -> dict[str, Sighting]:
         """For each state whose mobilisation or war changed: the open lanes where what others see of it changed, and what they see."""
         sightings = {}
         for code in STATES:
@@ -211,7 +243,9 @@ class CrisisModel(mesa.Model):
             if different.any():
                 lanes, seen = lanes[different], seen[different]
                 self._seen[code][lanes] = seen
-                sightings[code] = (lanes, seen)
+                # What every observer needs of it, worked out once here rather than by each (agents.StateAgent.perceive).
+                weight = at(self.state["world.observation_weight"], lanes)
+                sightings[code] = Sighting(lanes, seen, seen >= 1.0, weight)
         return sightings
 
     def _mask(self, lanes: np.ndarray) -> np.ndarray:
@@ -232,20 +266,21 @@ class CrisisModel(mesa.Model):
 
     def apply(self, writes) -> None:
         """Apply writes in order; values were computed from the day's snapshot."""
-        state, bounded = self.state, self.bounded
+        state, bounded, watched = self.state, self.bounded, self.watched
         for write in writes:
-            target, lanes = state[write.name], write.lanes
+            name = write.name
+            target, lanes = state[name], write.lanes
             # Gather once, compute the new values, scatter once (lanes are distinct, so this is the same as updating in place).
             before = target[lanes]
             after = _OPS[write.op](before, write.value)
-            if write.name in bounded:
-                after = np.minimum(np.maximum(after, 0.0), 1.0)  # np.clip, without its slow Python wrapper
+            if name in bounded:
+                after = np.minimum(np.maximum(after, _ZERO), _ONE)  # np.clip, without its slow Python wrapper
             target[lanes] = after
-            if write.name not in self.watched:
+            if name not in watched:
                 continue
             moved = after != before  # a write that changes nothing (a repeated max, a later min) wakes no rule
             if any_lane(moved):
-                self.changed(write.name, lanes[moved])
+                self.changed(name, lanes[moved])
 
     def _close(self, today: int) -> None:
         """Freeze the lanes whose story is over, after an aftermath in which neighbours may still act (Teschen)."""
@@ -292,4 +327,5 @@ _add, _max, _min = np.add, np.maximum, np.minimum
 
 
 _OPS = {"set": _set, "add": _add, "max": _max, "min": _min}
+_ZERO, _ONE = np.array(0.0), np.array(1.0)  # 0-d: numpy combines them with an array faster than Python floats
 __all__ = ["BatchResult", "CrisisModel", "Happening", "Write"]

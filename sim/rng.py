@@ -24,13 +24,18 @@ _UNIT = 1.0 / float(1 << 53)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser on a uint64 array, in place (wrapping arithmetic)."""
+    """SplitMix64 finaliser on a uint64 array, in place (wrapping arithmetic).
+
+    The shifts go into one scratch array rather than a new temporary each: on the large arrays
+    of a day's draws, allocating those costs more than the arithmetic.
+    """
+    shifted = np.empty_like(x)
     x += _GOLDEN
-    x ^= x >> _S30
+    x ^= np.right_shift(x, _S30, out=shifted)
     x *= _MUL1
-    x ^= x >> _S27
+    x ^= np.right_shift(x, _S27, out=shifted)
     x *= _MUL2
-    x ^= x >> _S31
+    x ^= np.right_shift(x, _S31, out=shifted)
     return x
 
 
@@ -59,5 +64,31 @@ def base(seed: int, stream: int, day: int) -> int:
 def uniform(seed: int, stream: int, day: int, lanes: np.ndarray) -> np.ndarray:
     """Uniform [0, 1) draws, one per lane index in ``lanes``, for this (seed, stream, day)."""
     bits = _mix(lanes.astype(np.uint64) ^ np.uint64(base(seed, stream, day)))  # a fresh array; arrays wrap silently
+    return _unit(bits)
+
+
+def _unit(bits: np.ndarray) -> np.ndarray:
+    """The top 53 bits of each word as a float in [0, 1)."""
     bits >>= _S11
-    return bits.astype(np.float64) * _UNIT
+    unit = bits.astype(np.float64)
+    unit *= _UNIT
+    return unit
+
+
+def stream_prefixes(seed: int, streams: list[int]) -> np.ndarray:
+    """The (seed, stream) part of ``base`` for many streams, mixed once: the day is mixed in by ``uniform_many``."""
+    return np.array([_mix_int(_mix_int(seed & _MASK) ^ (stream & _MASK)) for stream in streams], dtype=np.uint64)
+
+
+def uniform_many(prefixes: np.ndarray, day: int, lanes: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Many streams' draws in one go: ``uniform`` for each stream in turn, concatenated.
+
+    ``prefixes[k]`` (from ``stream_prefixes``) stands for stream k, which draws for the next ``counts[k]``
+    lane indices of ``lanes``. Every number is exactly the one ``uniform`` gives for its address
+    (the array ``_mix`` does the same wrapping arithmetic as ``_mix_int``); a day's draws for all
+    the rules cost a few calls instead of a few per rule.
+    """
+    bases = _mix(prefixes ^ np.uint64(day & _MASK))  # base(seed, stream, day) of each stream
+    bits = np.repeat(bases, counts)
+    bits ^= lanes  # lanes are uint64: no copy needed
+    return _unit(_mix(bits))

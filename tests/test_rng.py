@@ -117,3 +117,15 @@ def test_rough_uniformity_of_200k_draws():
     lanes = np.arange(n)
     today, tomorrow = rng.uniform(3, 11, 40, lanes), rng.uniform(3, 11, 41, lanes)
     assert abs(np.corrcoef(today, tomorrow)[0, 1]) < 6 / np.sqrt(n)
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=seeds, day=days, groups=st.lists(st.tuples(streams, lane_sets | st.just([])), min_size=1, max_size=8))
+def test_many_streams_at_once_are_each_streams_own_draws(seed, day, groups):
+    """``uniform_many`` (a day's draws for all the rules) gives, bit for bit, each stream's ``uniform`` in turn."""
+    lanes = [np.array(group, dtype=np.uint64) for _, group in groups]
+    alone = [rng.uniform(seed, stream, day, lane_set) for (stream, _), lane_set in zip(groups, lanes, strict=True)]
+    together = rng.uniform_many(
+        rng.stream_prefixes(seed, [stream for stream, _ in groups]), day, np.concatenate(lanes), np.array([lane_set.size for lane_set in lanes])
+    )
+    assert together.tobytes() == np.concatenate(alone).tobytes()
