@@ -149,7 +149,9 @@ def _happened(day: Value) -> Value:
 _FUNCTIONS: dict[str, tuple[int, Callable[..., Value]]] = {
     "min": (2, np.minimum),
     "max": (2, np.maximum),
-    "clip": (3, np.clip),
+    # clip as max then min: np.clip itself gives a number and an array different signs of zero
+    # (clip(0, 0, -0) is 0.0 alone but -0.0 in an array), which a division would turn into opposite infinities.
+    "clip": (3, lambda value, low, high: np.minimum(np.maximum(value, low), high)),
     "happened": (1, _happened),
 }
 

@@ -142,6 +142,14 @@ def test_min_max_clip():
     np.testing.assert_array_equal(value("min(x, 0.4)", {"x": x}), [-1.0, 0.4, 0.4])
 
 
+def test_clip_gives_a_lane_alone_what_it_gives_in_a_batch():
+    # np.clip's signs of zero differ between a number and an array; a division shows it (+inf against -inf)
+    with np.errstate(divide="ignore"):
+        alone = value("1 / clip(x, x, -x)", {"x": 0.0})
+        batch = value("1 / clip(x, x, -x)", {"x": np.array([0.0, 0.0])})
+    np.testing.assert_array_equal(batch, [alone, alone])
+
+
 def test_happened_and_never_semantics():
     day = np.array([0.0, 5.0, NEVER, NEVER - 1.0])
     np.testing.assert_array_equal(value("happened(d)", {"d": day}), [True, True, False, True])
@@ -351,8 +359,8 @@ def _render(node: Node) -> tuple[str, int]:
 
 
 def smaller(a, b):
-    """min with NaN propagating (NaN means "undefined", never "the other one")."""
-    return a if np.isnan(a) or a <= b else b
+    """min with NaN propagating (NaN means "undefined", never "the other one"); on a tie the second, as numpy (0 and -0 tie)."""
+    return a if np.isnan(a) or a < b else b
 
 
 def quotient(a, b):
@@ -362,7 +370,7 @@ def quotient(a, b):
 
 
 def larger(a, b):
-    return a if np.isnan(a) or a >= b else b
+    return a if np.isnan(a) or a > b else b
 
 
 def reference(node: Node, env: dict):
