@@ -14,7 +14,8 @@ from sim.engine import is_day_variable
 from sim.inputs import InputError
 from sim.model import CrisisModel
 from sim.rules import load_rulebook
-from sim.scenario import default_scenario
+from sim.scenario import default_scenario, load_scenario
+from tests.helpers import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +41,31 @@ def test_every_observation_maps_onto_a_model_event(record):
     shares = calibrate.reproduced(scenario, record.observations, [], np.zeros((300, 0)), 0).mean(axis=0)
     for test, share in zip(tests, shares, strict=True):
         assert share > 0, f"{test.observation.id} is never reproduced: does its event ever happen in the model?"
+
+
+# The early steps are dated by exogenous occasions (world.yaml), not scripted: take an occasion away and
+# the rule still acts, on ordinary days, but the step falls in its historical window far less often.
+OCCASIONS = [
+    ("sudeten_party_congress", "karlsbad_programme"),
+    ("municipal_elections", "may_partial_mobilisation"),
+    ("royal_visit_paris", "bonnet_warns_osusky"),
+]
+
+
+@pytest.mark.parametrize(("event", "observation"), OCCASIONS)
+def test_an_occasion_dates_its_step(record, event, observation):
+    [wanted] = [item for item in record.observations if item.id == observation]
+    book = load_rulebook()
+
+    def share(sets: list[str]) -> float:
+        scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml", sets)  # the posterior's draws, as every scenario
+        [test] = calibrate.compile_record(calibrate.Record(observations=[wanted]), scenario, book)
+        model = CrisisModel(scenario, lanes=np.arange(4000))
+        model.run()
+        return float(test.reproduced(model.state, 4000).mean())
+
+    with_occasion, without = share([]), share([f"events.{event}.enabled=false"])
+    assert without < 0.5 * with_occasion, (with_occasion, without)
 
 
 def test_committed_posterior_matches_the_record_priors_and_rules():
