@@ -18,6 +18,8 @@ from sim.posterior import Posterior
 from sim.report import pyplot
 from sim.scenario import Scenario
 
+MARGINAL_BINS = 30  # bins of each marginal plot, even on the scale where the prior is flat
+
 
 @dataclasses.dataclass
 class Report:
@@ -170,13 +172,13 @@ class Report:
             prior = self.priors.parameters[name]
             low, high = prior.bounds
             if prior.scale == "log":  # bins even in the logarithm, where the prior is flat
-                bins = np.geomspace(low, high, 31)
+                bins = np.geomspace(low, high, MARGINAL_BINS + 1)
                 axes.set_xscale("log")
             else:
-                bins = np.linspace(low, high, 31)
+                bins = np.linspace(low, high, MARGINAL_BINS + 1)
             # The density per bin, as a share of the prior's per-bin mass: a flat prior reads as 1 on either scale.
             counts, _ = np.histogram(full.samples[:, index], bins=bins, weights=full.weights)
-            axes.stairs(counts * 30, bins, fill=True, color="#3b6ea5", alpha=0.8)
+            axes.stairs(counts * MARGINAL_BINS, bins, fill=True, color="#3b6ea5", alpha=0.8)
             axes.axhline(1.0, color="#888888", linestyle="--", linewidth=1)
             if isinstance(prior.range[0], dt.date):
                 axes.xaxis.set_major_formatter(lambda x, _: dt.date.fromordinal(round(x)).strftime("%d %b"))

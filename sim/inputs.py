@@ -23,10 +23,16 @@ Path_ = tuple[str | int, ...]
 Model = TypeVar("Model", bound=BaseModel)
 
 
-def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    """" (did you mean X, Y?)" for a misspelt name, naming the closest choices; "" when none is close."""
-    close = difflib.get_close_matches(name, list(choices), n=3)
-    return f" (did you mean {', '.join(close)}?)" if close else ""
+def did_you_mean(name: str, choices: Iterable[str], examples: bool = False) -> str:
+    """" (did you mean X, Y?)" for a misspelt name, naming the closest choices.
+
+    When none is close: "", or with ``examples`` " (e.g. A, B, C)", the first three choices.
+    """
+    choices = list(choices)
+    close = difflib.get_close_matches(name, choices, n=3)
+    if close:
+        return f" (did you mean {', '.join(close)}?)"
+    return f" (e.g. {', '.join(choices[:3])})" if examples else ""
 
 
 class InputError(Exception):

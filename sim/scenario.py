@@ -236,8 +236,7 @@ def check(scenario: Scenario, book: RuleBook) -> None:
     for name, value in scenario.parameters.items():
         key = f"parameters.{name}"
         if name not in parameters:
-            hint = did_you_mean(name, parameters) or f" (e.g. {', '.join(list(parameters)[:3])})"
-            raise scenario.error(key, f"unknown parameter {name!r}{hint}; `python run.py rules` lists them")
+            raise scenario.error(key, f"unknown parameter {name!r}{did_you_mean(name, parameters, examples=True)}; `python run.py rules` lists them")
         low, high = parameters[name].range
         if isinstance(value, date) != isinstance(low, date):
             raise scenario.error(key, f"must be a {'date' if isinstance(low, date) else 'number'} within [{low}, {high}]")

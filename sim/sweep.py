@@ -189,8 +189,7 @@ def _design_spec(design: Design, document: Document) -> DesignSpec:
 def _axis(name: str, vary: Vary | None, scenario: Scenario, parameters: dict[str, Parameter], spec: DesignSpec, document: Document) -> Axis:
     key = ("parameters", name)
     if name not in parameters:
-        hint = did_you_mean(name, parameters) or f" (e.g. {', '.join(list(parameters)[:3])})"
-        raise _error(document, key, f"unknown parameter {name!r}{hint}; `python run.py rules` lists them")
+        raise _error(document, key, f"unknown parameter {name!r}{did_you_mean(name, parameters, examples=True)}; `python run.py rules` lists them")
     book_low, book_high = parameters[name].range
     is_date = isinstance(book_low, date)
     vary = vary or Vary()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.cli import main
 from sim.model import BatchResult, CrisisModel
 from sim.outcomes import OUTCOMES
 from sim.scenario import Scenario, load_scenario
@@ -31,3 +32,13 @@ def outcome_share(result: BatchResult, outcome: str) -> float:
 
 def event_share(result: BatchResult, event: str) -> float:
     return float(np.mean(result.flags[event]))
+
+
+def run_cli(argv: list, capsys) -> tuple[int, str, str]:
+    """Run ``python run.py ARGV`` in-process: its exit status (argparse's errors arrive as SystemExit), stdout and stderr."""
+    try:
+        status = main([str(part) for part in argv])
+    except SystemExit as exit_:
+        status = exit_.code
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err

@@ -19,10 +19,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.cli import main
 from sim.inputs import InputError
 from sim.rules import load_rulebook
 from sim.scenario import load_scenario
+from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -31,19 +31,9 @@ HEAD = "name: bad\nquestion: What if the input were wrong?\n"  # lines 1-2; the 
 FAST = ["--runs", "1", "--jobs", "1"]  # only for mistakes found when the rules are compiled
 
 
-def cli(argv: list[str], capsys) -> tuple[int, str, str]:
-    """Run the CLI in-process; argparse's errors arrive as SystemExit, which is the process's exit status."""
-    try:
-        status = main([str(part) for part in argv])
-    except SystemExit as exit_:
-        status = exit_.code
-    captured = capsys.readouterr()
-    return status, captured.err, captured.out
-
-
 def rejected(argv: list[str], capsys, *expected: str) -> str:
     """Assert a clean rejection (status 2, no traceback, nothing on stdout) whose message holds every expected fragment."""
-    status, err, out = cli(argv, capsys)
+    status, out, err = run_cli(argv, capsys)
     assert status == 2, f"status {status}; stderr: {err}"
     assert "Traceback" not in err
     assert err.strip(), "no message on stderr"
@@ -243,7 +233,7 @@ def test_impossible_calendar_date(tmp_path, capsys, day):
 
 def test_window_that_cuts_a_book_event_short(tmp_path, capsys):
     path = scenario_file(tmp_path, "end: 1938-09-15\n")
-    status, err, _ = cli([path, *FAST], capsys)
+    status, _, err = run_cli([path, *FAST], capsys)
     # either it runs (the event is clipped to the window) or it is refused with a clear message
     assert status in (0, 2) and "Traceback" not in err
     if status == 2:
@@ -253,7 +243,7 @@ def test_window_that_cuts_a_book_event_short(tmp_path, capsys):
 @pytest.mark.parametrize("key", ["start", "end"])
 def test_null_window_date(tmp_path, capsys, key):
     path = scenario_file(tmp_path, f"{key}: null\n")
-    status, err, _ = cli([path, *FAST], capsys)
+    status, _, err = run_cli([path, *FAST], capsys)
     assert status in (0, 2) and "Traceback" not in err  # null means "the default" or is refused; never a crash
 
 
@@ -293,7 +283,7 @@ def test_error_in_the_parent_names_the_parent(tmp_path, capsys):
 
 def test_extends_null(tmp_path, capsys):
     path = scenario_file(tmp_path, "extends: null\n")
-    status, err, _ = cli([path, *FAST], capsys)
+    status, _, err = run_cli([path, *FAST], capsys)
     assert status in (0, 2) and "Traceback" not in err
 
 

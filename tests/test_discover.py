@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from sim.cli import main
 from sim.discover import Box, full_box, paste, prim
+from tests.helpers import run_cli
 
 RNG = np.random.default_rng(1938)
 
@@ -96,12 +96,7 @@ def results_file(tmp_path: Path, outputs: tuple[str, ...] = ("general_war",)) ->
 
 
 def run(argv: list, capsys) -> tuple[int, str, str]:
-    try:
-        status = main(["discover", *[str(part) for part in argv]])
-    except SystemExit as exit_:
-        status = exit_.code
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
+    return run_cli(["discover", *argv], capsys)
 
 
 def test_discover_prints_the_box_in_words(tmp_path, capsys):

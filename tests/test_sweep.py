@@ -27,6 +27,7 @@ from sim.cli import main
 from sim.designs import Axis, DesignSpec
 from sim.scenario import load_scenario
 from sim.sweep import Progress, load_sweep, run_chunk, work
+from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -50,15 +51,6 @@ def write(tmp_path: Path, text: str, name: str = "sweep.yaml") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def cli(argv: list, capsys) -> tuple[int, str, str]:
-    try:
-        status = main([str(part) for part in argv])
-    except SystemExit as exit_:
-        status = exit_.code
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +189,7 @@ design: {design}
 rollouts: 5
 outputs: [general_war]
 """)
-    status, out, _ = cli(["sweep", path, "--out", tmp_path / "out", "--jobs", "1"], capsys)
+    status, out, _ = run_cli(["sweep", path, "--out", tmp_path / "out", "--jobs", "1"], capsys)
     assert status == 0
     indices = json.loads((tmp_path / "out" / "indices.json").read_text())["outputs"]["general_war"]
     assert set(indices) == {"FR.daladier_weight", "DE.risk_tolerance"}
@@ -234,7 +226,7 @@ def test_a_killed_sweep_resumes_to_the_same_results(tmp_path, reference, capsys)
     kept = len(list((out / "parts").glob("part-*.parquet")))
     assert 2 <= kept < SMALL_PARTS and not (out / "results.parquet").exists()
 
-    status, printed, _ = cli(["sweep", sweep_file, "--out", out, "--jobs", "1"], capsys)
+    status, printed, _ = run_cli(["sweep", sweep_file, "--out", out, "--jobs", "1"], capsys)
     assert status == 0
     assert f"ran {SMALL_POINTS - 2 * kept} points" in printed and f"{2 * kept} points were already done" in printed
     same_results(out, reference_out)
@@ -247,7 +239,7 @@ def test_a_damaged_part_and_a_torn_write_are_run_again(tmp_path, reference, caps
     (out / "parts" / "part-000002.parquet").write_bytes(b"PAR1 not really")
     (out / "parts" / ".part-000003.parquet.999.tmp").write_bytes(b"half a part")
     (out / "results.parquet").unlink()
-    status, printed, _ = cli(["sweep", sweep_file, "--out", out, "--jobs", "1"], capsys)
+    status, printed, _ = run_cli(["sweep", sweep_file, "--out", out, "--jobs", "1"], capsys)
     assert status == 0 and "ran 2 points" in printed
     assert not list((out / "parts").glob("*.tmp"))
     same_results(out, reference_out)
@@ -259,7 +251,7 @@ def test_a_changed_sweep_is_refused_rather_than_mixed(tmp_path, reference, capsy
     shutil.copytree(reference_out, out)
     before = {path.name: path.stat().st_mtime_ns for path in out.rglob("*")}
     changed = write(tmp_path, sweep_file.read_text().replace("rollouts: 10", "rollouts: 11"))
-    status, printed, err = cli(["sweep", changed, "--out", out, "--jobs", "1"], capsys)
+    status, printed, err = run_cli(["sweep", changed, "--out", out, "--jobs", "1"], capsys)
     assert status == 2 and printed == ""
     assert str(out) in err and "different sweep" in err and "--out" in err
     assert {path.name: path.stat().st_mtime_ns for path in out.rglob("*")} == before
@@ -269,7 +261,7 @@ def test_a_changed_sweep_is_refused_rather_than_mixed(tmp_path, reference, capsy
 def test_a_dask_local_cluster_equals_the_process_pool(tmp_path, reference, capsys):
     pytest.importorskip("distributed")
     sweep_file, reference_out = reference  # run with --jobs 2
-    status, printed, _ = cli(["sweep", sweep_file, "--out", tmp_path / "dask", "--dask-local", "2"], capsys)
+    status, printed, _ = run_cli(["sweep", sweep_file, "--out", tmp_path / "dask", "--dask-local", "2"], capsys)
     assert status == 0 and "a local Dask cluster of 2 workers" in printed, printed
     same_results(tmp_path / "dask", reference_out)
 
@@ -277,7 +269,7 @@ def test_a_dask_local_cluster_equals_the_process_pool(tmp_path, reference, capsy
 def test_without_dask_the_flags_say_how_to_install_it(tmp_path, reference, capsys, monkeypatch):
     sweep_file, _ = reference
     monkeypatch.setitem(sys.modules, "distributed", None)  # `import distributed` now raises ImportError
-    status, printed, err = cli(["sweep", sweep_file, "--out", tmp_path / "out", "--dask-local", "2"], capsys)
+    status, printed, err = run_cli(["sweep", sweep_file, "--out", tmp_path / "out", "--dask-local", "2"], capsys)
     assert status == 2 and "pip install -e '.[dist]'" in err and printed == ""
     assert not (tmp_path / "out").exists()
 
@@ -319,7 +311,7 @@ def test_a_bad_sweep_file_is_refused_with_file_line_key_and_what_is_allowed(tmp_
     assert old in GOOD
     path = write(tmp_path, GOOD.replace(old, new))
     out = tmp_path / "out"
-    status, printed, err = cli(["sweep", path, "--out", out], capsys)
+    status, printed, err = run_cli(["sweep", path, "--out", out], capsys)
     assert status == 2, err
     assert printed == "" and "Traceback" not in err
     assert f"{path}:{line}:" in err, err
@@ -330,7 +322,7 @@ def test_a_bad_sweep_file_is_refused_with_file_line_key_and_what_is_allowed(tmp_
 
 def test_sobol_needs_a_power_of_two(tmp_path, capsys):
     path = write(tmp_path, GOOD.replace("{values: [0.2, 0.8]}", "").replace("{kind: grid, levels: 3}", "{kind: sobol, n: 100}"))
-    status, _, err = cli(["sweep", path, "--out", tmp_path / "out"], capsys)
+    status, _, err = run_cli(["sweep", path, "--out", tmp_path / "out"], capsys)
     assert status == 2 and f"{path}:6: design.n:" in err and "power of two" in err
 
 
@@ -344,7 +336,7 @@ def test_sobol_needs_a_power_of_two(tmp_path, capsys):
 )
 def test_bad_flags_are_refused(tmp_path, capsys, flags, fragment):
     path = write(tmp_path, GOOD)
-    status, printed, err = cli(["sweep", path, "--out", tmp_path / "out", *flags], capsys)
+    status, printed, err = run_cli(["sweep", path, "--out", tmp_path / "out", *flags], capsys)
     assert status == 2 and fragment in err and printed == ""
     assert not (tmp_path / "out").exists()
 
@@ -353,13 +345,13 @@ def test_a_folder_holding_other_files_is_refused(tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
     (out / "thesis.tex").write_text("mine")
-    status, _, err = cli(["sweep", write(tmp_path, GOOD), "--out", out], capsys)
+    status, _, err = run_cli(["sweep", write(tmp_path, GOOD), "--out", out], capsys)
     assert status == 2 and "is not empty and holds no sweep" in err
     assert [path.name for path in out.iterdir()] == ["thesis.tex"]
 
 
 def test_a_dry_run_prints_the_plan_and_writes_nothing(tmp_path, capsys):
-    status, printed, _ = cli(["sweep", write(tmp_path, GOOD), "--out", tmp_path / "out", "--dry-run"], capsys)
+    status, printed, _ = run_cli(["sweep", write(tmp_path, GOOD), "--out", tmp_path / "out", "--dry-run"], capsys)
     assert status == 0 and "6 points x 10 rollouts = 60 rollouts" in printed
     assert not (tmp_path / "out").exists()
 
