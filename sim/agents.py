@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.conditions import ZERO
 from sim.engine import CompiledRule, Proposal
 from sim.rules import STATE_NAMES, STATES
 
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from sim.model import CrisisModel
 
 POSTURES = ("calm", "alert", "mobilised", "at war")
-_ZERO = np.array(0.0)  # 0-d: numpy combines it with an array faster than a Python float
 
 
 class StateAgent(mesa.Agent):
@@ -73,7 +73,7 @@ class StateAgent(mesa.Agent):
             lanes, seen = sighting.lanes, sighting.seen
             belief = self.belief(other)
             before = belief[lanes]
-            belief[lanes] = np.where(sighting.certain, 1.0, before + sighting.weight * np.maximum(seen - before, _ZERO))
+            belief[lanes] = np.where(sighting.certain, 1.0, before + sighting.weight * np.maximum(seen - before, ZERO))
             model.changed(f"{self.code}.belief.{other}", lanes)
 
     def decide(self) -> list[Proposal]:

@@ -322,6 +322,8 @@ def compile_tree(node: Node) -> Callable[[Mapping[str, Value]], Value]:
 
 
 _NEVER = np.array(float(NEVER))  # "happened": the day is before NEVER (the same comparison as with the int)
+# 0-d arrays: numpy combines them with an array faster than Python floats (the same doubles).
+ZERO, ONE = np.array(0.0), np.array(1.0)
 
 
 def _chain(node: Node) -> list[Node]:

@@ -26,7 +26,7 @@ import numpy as np
 from sim import campaign, outcomes, posterior, rng
 from sim.actions import Write, at
 from sim.agents import StateAgent
-from sim.conditions import NEVER, any_lane
+from sim.conditions import NEVER, ONE, ZERO, any_lane
 from sim.engine import Decision, Proposal, compile_rules, state_layout
 from sim.rules import STATES, RuleBook, load_rulebook
 from sim.scenario import Scenario, default_scenario
@@ -274,7 +274,7 @@ class CrisisModel(mesa.Model):
             before = target[lanes]
             after = _OPS[write.op](before, write.value)
             if name in bounded:
-                after = np.minimum(np.maximum(after, _ZERO), _ONE)  # np.clip, without its slow Python wrapper
+                after = np.minimum(np.maximum(after, ZERO), ONE)  # np.clip, without its slow Python wrapper
             target[lanes] = after
             if name not in watched:
                 continue
@@ -327,5 +327,4 @@ _add, _max, _min = np.add, np.maximum, np.minimum
 
 
 _OPS = {"set": _set, "add": _add, "max": _max, "min": _min}
-_ZERO, _ONE = np.array(0.0), np.array(1.0)  # 0-d: numpy combines them with an array faster than Python floats
 __all__ = ["BatchResult", "CrisisModel", "Happening", "Write"]
