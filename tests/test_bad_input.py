@@ -503,3 +503,19 @@ def test_fuzzed_bad_scenarios_load_or_raise_input_error(tmp_path_factory):
 
     load()
     assert outcomes["refused"] > 0  # the mutations do produce bad input
+
+
+YAML_FILES = sorted([*ROOT.glob("sim/rulebook/*.yaml"), *ROOT.glob("scenarios/*.yaml"), *ROOT.glob("sweeps/*.yaml")])
+
+
+@pytest.mark.parametrize("file", YAML_FILES, ids=lambda path: path.name)
+def test_the_fast_yaml_reader_gives_the_reference_data_and_lines(file: Path):
+    """load_yaml reads with libyaml where it can: the same data and the same line for every key as PyYAML's pure-Python parser."""
+    from sim.inputs import _record_lines, load_yaml
+
+    text = file.read_text(encoding="utf-8")
+    lines: dict = {}
+    _record_lines(yaml.compose(text, Loader=yaml.SafeLoader), (), lines)
+    document = load_yaml(file)
+    assert document.data == yaml.load(text, Loader=yaml.SafeLoader)
+    assert document.lines == lines
