@@ -100,7 +100,7 @@ def child_runner(spec: dict) -> dict:
     """Wall time of ``sim.runner.run(scenario, runs, jobs)``, pool start-up included."""
     from multiprocessing import forkserver
 
-    from sim import runner
+    from sim import pool, runner
     from sim.scenario import load_scenario
 
     scenario = load_scenario(ROOT / spec["scenario"])
@@ -120,7 +120,7 @@ def child_runner(spec: dict) -> dict:
         "elapsed": elapsed,
         "start_method": "forkserver" if used_forkserver else "spawn/fork",
         "cpu": cpu_seconds() - cpu_before,
-        "chunks": len(runner.chunks(spec["runs"])),
+        "chunks": len(pool.chunks(spec["runs"])),
         "rss_before": rss_before,
         "rss_peak": maxrss_mib(),
         "rss_children": maxrss_mib(resource.RUSAGE_CHILDREN),
@@ -217,7 +217,7 @@ def main() -> int:
     import mesa
     import numpy as np
 
-    from sim.runner import default_jobs
+    from sim.pool import default_jobs
     from sim.scenario import load_scenario
 
     began = time.perf_counter()
@@ -307,7 +307,7 @@ def main() -> int:
     ]
 
     # 2. the runner
-    from sim.runner import CHUNK, chunks
+    from sim.pool import CHUNK, chunks
 
     def estimate(path: str, runs: int) -> float:
         """Seconds one runner case should take: its rollouts at the single-batch rate of the largest measured batch no larger
@@ -357,7 +357,7 @@ def main() -> int:
             ]
         )
     out += [
-        f"2. sim.runner.run(scenario, runs, jobs): chunks of {CHUNK:,} rollouts (sim.runner.CHUNK); a process pool of min(jobs, chunks)"
+        f"2. sim.runner.run(scenario, runs, jobs): chunks of {CHUNK:,} rollouts (sim.pool.CHUNK); a process pool of min(jobs, chunks)"
         " workers when that is > 1 (pool: workers and start method; 'none': the chunks run in the calling process).",
         *(
             f"   Capped: {Path(group[0][0]).stem} runs={group[0][1]:,} with jobs={', '.join(str(j) for _, _, j in group)} not run: an estimated"

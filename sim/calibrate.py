@@ -30,9 +30,9 @@ from sim.conditions import NEVER, ConditionError, Expression, parse
 from sim.engine import state_layout
 from sim.inputs import InputError, load_yaml, validate
 from sim.model import CrisisModel
+from sim.pool import chunks, default_jobs, map_work
 from sim.posterior import POSTERIOR_PATH, Posterior, PosteriorFile, model_units
 from sim.rules import Evidence, RuleBook, Strict, load_rulebook
-from sim.runner import chunks, default_jobs, map_work
 from sim.scenario import Scenario, default_scenario
 
 CALIBRATION = POSTERIOR_PATH.parent

@@ -83,7 +83,7 @@ def run_parser() -> argparse.ArgumentParser:
 
 
 def run_scenario(argv: list[str]) -> int:
-    from sim import report, runner
+    from sim import pool
     from sim.scenario import load_scenario
 
     args = run_parser().parse_args(argv)
@@ -93,6 +93,10 @@ def run_scenario(argv: list[str]) -> int:
     if args.point:
         scenario = dataclasses.replace(scenario, parameter_draws="mean")
     runs = args.runs or scenario.runs
+    if args.narrate is None:
+        pool.start_early(runs, args.jobs)  # the workers' server imports the model while we do
+    from sim import report, runner
+
     if args.report:
         from sim.handout import check_target
 
@@ -170,7 +174,7 @@ def schema_command(argv: list[str]) -> int:
 
 
 def compare_command(argv: list[str]) -> int:
-    from sim import report, runner
+    from sim import pool
     from sim.scenario import load_scenario
 
     parser = argparse.ArgumentParser(prog="python run.py compare", description=SUBCOMMANDS["compare"])
@@ -184,6 +188,9 @@ def compare_command(argv: list[str]) -> int:
     scenarios = [load_scenario(path) for path in args.scenarios]
     seed = scenarios[0].seed if args.seed is None else args.seed
     scenarios = [dataclasses.replace(scenario, seed=seed) for scenario in scenarios]  # common random numbers
+    pool.start_early(args.runs, args.jobs)
+    from sim import report, runner
+
     out = report.OutputFolder(args.out) if args.out else None
     tallies, paired = runner.compare(scenarios, args.runs, args.jobs)
     result = report.comparison(tallies, paired, scenarios, seed)

@@ -2,7 +2,7 @@
 
 Rollouts ``0 .. runs-1`` are cut into chunks of consecutive indices; each chunk
 is one ``CrisisModel`` batch. Chunks run in this process or, with ``jobs > 1``,
-in a process pool; their tallies are added up in chunk order. Because every
+in a process pool (``sim/pool.py``); their tallies are added up in chunk order. Because every
 draw is addressed by the rollout index, the result does not depend on the
 chunk size, on ``jobs`` or on the order in which chunks finish. Only counts
 are kept (and, if asked, one CSV row a rollout, streamed to the caller), so
@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import multiprocessing
-import os
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,11 +21,11 @@ import numpy as np
 from sim.conditions import NEVER
 from sim.model import BatchResult, CrisisModel
 from sim.outcomes import EVENTS, GREAT_POWERS, OUTCOMES
+from sim.pool import CHUNK, chunks, default_jobs, map_work
 from sim.posterior import Posterior, lane_parameters
 from sim.rules import STATES, RuleBook, load_rulebook
 from sim.scenario import Scenario
 
-CHUNK = 50_000  # rollouts per batch: large batches amortise the per-day cost of the rules
 Z95 = 1.959963984540054
 
 
@@ -131,14 +128,6 @@ def rollout_rows(result: BatchResult, scenario: Scenario) -> list[dict]:
     return rows
 
 
-def chunks(runs: int, chunk: int = CHUNK) -> list[tuple[int, int]]:
-    return [(first, min(chunk, runs - first)) for first in range(0, runs, chunk)]
-
-
-def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 def run(
     scenario: Scenario,
     runs: int | None = None,
@@ -155,29 +144,6 @@ def run(
         if on_rows is not None:
             on_rows(rows)
     return total
-
-
-def map_work(function: Callable, work: list, jobs: int) -> Iterator:
-    """``map(function, work)`` in this process or on ``jobs`` processes, results in the order of ``work``."""
-    workers = min(jobs, len(work))
-    if workers <= 1:
-        yield from map(function, work)
-        return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-        yield from pool.map(function, work)  # map keeps chunk order whatever order they finish in
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    """Workers forked from a server that has already imported the model (importing Mesa takes over a second).
-
-    A fork server, not a plain fork: the server is a fresh single-threaded process, so forking it is safe
-    whatever threads the parent has. Where there is no fork server (Windows), spawn.
-    """
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.runner"])
-    return context
 
 
 def point_chunks(points: int, rollouts: int, chunk: int = CHUNK) -> list[tuple[int, int]]:

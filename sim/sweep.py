@@ -44,9 +44,10 @@ from sim import designs
 from sim.designs import Axis, DesignKind, DesignSpec
 from sim.inputs import Document, InputError, did_you_mean, dotted, load_yaml, validate
 from sim.outcomes import EVENTS, OUTCOMES
+from sim.pool import CHUNK, default_jobs, map_work
 from sim.posterior import Posterior, committed_posterior
 from sim.rules import Parameter, RuleBook, Strict, load_rulebook
-from sim.runner import CHUNK, default_jobs, map_work, point_chunks, run_points, wilson
+from sim.runner import point_chunks, run_points, wilson
 from sim.scenario import Scenario, load_scenario
 
 MAX_POINTS = 10_000_000
@@ -307,7 +308,7 @@ Results = Callable[[list[Chunk]], Iterator[tuple[int, np.ndarray]]]
 
 @contextlib.contextmanager
 def local_pool(jobs: int) -> Iterator[Results]:
-    """Chunks on this machine's process pool (``runner.map_work``), results in chunk order."""
+    """Chunks on this machine's process pool (``pool.map_work``), results in chunk order."""
     yield lambda chunks: map_work(run_chunk, chunks, jobs)
 
 

@@ -9,6 +9,7 @@ import sys
 
 from sim.cli import main
 from sim.outcomes import EVENTS, OUTCOMES
+from sim.pool import CHUNK
 from tests.helpers import ROOT
 
 
@@ -39,21 +40,23 @@ def test_set_overrides_like_the_file(capsys):
     assert changed["outcomes"]["settlement"]["p"] < base["outcomes"]["settlement"]["p"]
 
 
+RUNS = CHUNK + 100  # two chunks, so that --jobs 2 really uses two processes (and their fork server, started early)
+
+
 def run_out(tmp_path, jobs: str) -> tuple[bytes, bytes, bytes]:
     folder = tmp_path / f"jobs{jobs}"
-    command = [sys.executable, "run.py", "scenarios/benes_fights.yaml", "--runs", "5200", "--jobs", jobs, "--json", "--out", str(folder)]
+    command = [sys.executable, "run.py", "scenarios/benes_fights.yaml", "--runs", str(RUNS), "--jobs", jobs, "--json", "--out", str(folder)]
     printed = subprocess.run(command, cwd=ROOT, capture_output=True, check=True).stdout
     return printed, (folder / "results.json").read_bytes(), (folder / "runs.csv").read_bytes()
 
 
 def test_jobs_one_and_two_give_the_same_bytes(tmp_path):
-    # 5,200 rollouts make two chunks, so --jobs 2 really uses two processes.
     one, two = run_out(tmp_path, "1"), run_out(tmp_path, "2")
     assert one == two
     printed, results, runs = one
     assert json.loads(printed) == json.loads(results)
     rows = list(csv.DictReader(runs.decode().splitlines()))
-    assert [int(row["rollout"]) for row in rows] == list(range(5200))
+    assert [int(row["rollout"]) for row in rows] == list(range(RUNS))
     counts = {name: sum(row["outcome"] == name for row in rows) for name in OUTCOMES}
     assert counts == {name: share["n"] for name, share in json.loads(results)["outcomes"].items()}
     assert all(row["first_shot"] for row in rows if row["outcome"] in ("local_war", "general_war"))
