@@ -114,18 +114,21 @@ def _run_chunk_args(args: tuple[Scenario, int, int, bool]) -> tuple[Tally, list[
 
 def rollout_rows(result: BatchResult, scenario: Scenario) -> list[dict]:
     """One row a rollout: index, outcome, each flag, date of the first shot and of the end of resistance."""
+    dates: dict[int, str] = {}  # a day's date, written out once (a batch has at most a few hundred distinct days)
 
     def day(value: float) -> str:
-        return scenario.date_of(int(value)).isoformat() if value < NEVER else ""
+        if value >= NEVER:
+            return ""
+        if value not in dates:
+            dates[value] = scenario.date_of(int(value)).isoformat()
+        return dates[value]
 
-    rows = []
-    for position, lane in enumerate(result.lanes):
-        row = {"rollout": int(lane), "outcome": OUTCOMES[result.outcome[position]]}
-        row.update({event: int(result.flags[event][position]) for event in EVENTS})
-        row["first_shot"] = day(result.first_shot_day[position])
-        row["resistance_ended"] = day(result.resistance_end_day[position])
-        rows.append(row)
-    return rows
+    # Whole columns as Python lists first: indexing numpy arrays element by element costs more than the rows.
+    columns = {"rollout": result.lanes.tolist(), "outcome": [OUTCOMES[index] for index in result.outcome.tolist()]}
+    columns.update({event: result.flags[event].astype(int).tolist() for event in EVENTS})
+    columns["first_shot"] = [day(value) for value in result.first_shot_day.tolist()]
+    columns["resistance_ended"] = [day(value) for value in result.resistance_end_day.tolist()]
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
 def run(
