@@ -146,7 +146,10 @@ class CompiledRule:
     Quiet days and quiet lanes are cheap. The condition is split into the conjuncts that
     read ``today`` (evaluated every day, in the candidate lanes only) and the rest, whose
     mask is kept from day to day and re-evaluated only in the lanes where something it
-    reads has changed. The result is the same as evaluating everything everywhere.
+    reads has changed. A rule whose steady part holds nowhere sleeps on one conjunct that
+    holds nowhere either (its blocker, say ``happened(fired.GB.flies_to_hitler)``): until
+    that conjunct changes, nothing else the rule reads can make it hold, so changes to the
+    rest are not looked at. The result is the same as evaluating everything everywhere.
     """
 
     def __init__(self, index: int, rule: Rule, condition: Expression, probability: Expression, effects: tuple[Effect, ...]):
@@ -157,6 +160,8 @@ class CompiledRule:
         self.fired_name = f"fired.{rule.id}"
         conjuncts = conjunction(condition.tree)
         self.steady = Expression(condition.text, all_of([node for node in conjuncts if "today" not in names_in(node)]))
+        self._conjuncts = [Expression(condition.text, node) for node in conjuncts if "today" not in names_in(node)]
+        self._blocker: Expression | None = None  # while the steady part holds in no open lane: one of its conjuncts that holds in none either
         dated = [node for node in conjuncts if "today" in names_in(node)]
         self.dated = Expression(condition.text, all_of(dated)) if dated else None
         self._mask: np.ndarray | None = None  # where the steady part of the condition holds
@@ -183,6 +188,7 @@ class CompiledRule:
             self._unfired = np.ones(size, dtype=bool) if self.once else None
             self._where = self._find(model)
             self._closed_seen = model.closed_count
+            self._sleep_if_blocked(model)
         elif self.dirty:
             self._look_again(model)
         self.dirty = False
@@ -202,10 +208,16 @@ class CompiledRule:
     def _look_again(self, model: Day) -> None:
         """Re-evaluate the steady part only in the lanes where something it reads has changed."""
         changes = model.changes
-        moved = [changes[name] for name in self.steady.names if name in changes]
+        watched = self.steady if self._blocker is None else self._blocker
+        moved = [changes[name] for name in watched.names if name in changes]
         if not moved:
             return
         lanes = moved[0] if len(moved) == 1 else np.concatenate(moved)
+        if self._blocker is not None:
+            if not any_lane(self._blocker.evaluate(Lanes(model.state, lanes))):
+                return  # still holds nowhere: the rule sleeps on
+            # Awake. Only where the blocker changed can the condition hold now; everywhere else it still holds in no lane.
+            self._blocker = None
         now = self.steady.evaluate(Lanes(model.state, lanes))
         old = self._mask[lanes]
         if isinstance(now, np.ndarray):
@@ -222,6 +234,19 @@ class CompiledRule:
             now = np.zeros(lanes.shape, dtype=bool)
         self._mask[lanes] = now
         self._where = self._find(model)
+        self._sleep_if_blocked(model)
+
+    def _sleep_if_blocked(self, model: Day) -> None:
+        """If the steady part holds in no open lane, sleep on a conjunct that holds in none (one that changes rarely, if any)."""
+        if self._where.size or any_lane(self._mask & model.open_lanes):
+            return
+        blockers = []
+        for position, conjunct in enumerate(self._conjuncts):
+            value = conjunct.evaluate(model.state)
+            if not any_lane(np.logical_and(value, model.open_lanes)):
+                blockers.append((sum(not is_day_variable(name) for name in conjunct.names), position, conjunct))
+        if blockers:  # a day variable changes at most once a lane: the best thing to sleep on
+            self._blocker = min(blockers, key=lambda blocker: blocker[:2])[2]
 
     def _find(self, model: Day) -> np.ndarray:
         candidates = model.open_lanes & self._mask

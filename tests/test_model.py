@@ -6,6 +6,7 @@ import itertools
 from datetime import date
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -205,3 +206,24 @@ def test_each_state_carries_its_posture_beliefs_and_rules():
         for other in agent.others:
             assert np.all((agent.belief(other) >= 0) & (agent.belief(other) <= 1))
     assert (model.states["CZ"].posture >= 2).mean() > 0.9  # Prague has mobilised to resist
+
+
+@pytest.mark.parametrize("name", ["baseline", "benes_fights", "grand_alliance"])
+def test_each_rule_keeps_its_condition_right_in_every_open_lane(name):
+    """The engine re-evaluates a rule's steady condition only where something it reads changed, and a rule
+    that holds nowhere sleeps until its blocking conjunct changes: every day, what it keeps must still be
+    the condition evaluated afresh in every open lane (the rule looks at the day's changes first, as it
+    would at the start of the next day)."""
+    lanes = 1500
+    model = CrisisModel(scenario(name), lanes=lanes)
+    slept = set()
+    while model.running:
+        model.step()
+        for rule in model.rules:
+            rule._candidates(model)
+            expected = np.broadcast_to(np.asarray(rule.steady.evaluate(model.state), dtype=bool), (lanes,))
+            open_lanes = model.open_lanes
+            assert np.array_equal(rule._mask[open_lanes], expected[open_lanes]), f"{rule.id} on day {model.day}"
+            if rule._blocker is not None:
+                slept.add(rule.id)
+    assert len(slept) > 10, "too few rules slept for the test to mean much"
