@@ -10,8 +10,7 @@ happened and hold ``NEVER`` until then.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -20,12 +19,13 @@ from sim.rules import STATES, Action
 Op = Literal["set", "add", "max", "min"]
 
 
-@dataclass(frozen=True)
-class Write:
+class Write(NamedTuple):
     """Change variable ``name`` in the lanes at indices ``lanes``: set, add, max or min with ``value``.
 
     ``value`` is a number or an array aligned with ``lanes``. Writes touch only the
-    lanes where a rule fired, so their cost does not grow with the batch.
+    lanes where a rule fired, so their cost does not grow with the batch. A named tuple
+    rather than a frozen dataclass: a day makes about a hundred, and it is five times
+    cheaper to build.
     """
 
     name: str

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -324,8 +324,7 @@ def all_of(nodes: list[Node]) -> Node:
     return tree
 
 
-@dataclass(frozen=True)
-class Proposal:
+class Proposal(NamedTuple):
     """A rule's candidates for a day, before the draws: the lanes where its condition holds, and its chance there."""
 
     rule: CompiledRule
@@ -333,8 +332,7 @@ class Proposal:
     probability: np.ndarray | float
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     """A rule's decision for one day: the lanes where it fires (indices) and what it writes there."""
 
     rule: CompiledRule
