@@ -208,8 +208,8 @@ class CompiledRule:
     def _look_again(self, model: Day) -> None:
         """Re-evaluate the steady part only in the lanes where something it reads has changed."""
         changes = model.changes
-        watched = self.steady if self._blocker is None else self._blocker
-        moved = [changes[name] for name in watched.names if name in changes]
+        looked_at = self.steady if self._blocker is None else self._blocker  # asleep, only the blocker matters
+        moved = [changes[name] for name in looked_at.names if name in changes]
         if not moved:
             return
         lanes = moved[0] if len(moved) == 1 else np.concatenate(moved)
