@@ -159,10 +159,11 @@ class CompiledRule:
         self.actor, self.action, self.once, self.tries = rule.actor, rule.action, rule.once, rule.tries
         self.fired_name = f"fired.{rule.id}"
         conjuncts = conjunction(condition.tree)
-        self.steady = Expression(condition.text, all_of([node for node in conjuncts if "today" not in names_in(node)]))
-        self._conjuncts = [Expression(condition.text, node) for node in conjuncts if "today" not in names_in(node)]
-        self._blocker: Expression | None = None  # while the steady part holds in no open lane: one of its conjuncts that holds in none either
+        steady = [node for node in conjuncts if "today" not in names_in(node)]
         dated = [node for node in conjuncts if "today" in names_in(node)]
+        self.steady = Expression(condition.text, all_of(steady))
+        self._conjuncts = [Expression(condition.text, node) for node in steady]
+        self._blocker: Expression | None = None  # while the steady part holds in no open lane: one of its conjuncts that holds in none either
         self.dated = Expression(condition.text, all_of(dated)) if dated else None
         self._mask: np.ndarray | None = None  # where the steady part of the condition holds
         self.dirty = True  # something the steady part reads has changed since the rule last looked

@@ -183,7 +183,7 @@ class CrisisModel(mesa.Model):
             if today == start or (end is not None and today == end + 1):
                 self.state[f"event.{name}.active"][:] = float(today == start)
                 self.changed(f"event.{name}.active", self.everywhere)
-        self.sightings = self._new_sightings(today)
+        self.sightings = self._new_sightings()
         self.agents.do("perceive")
         proposals = [proposal for agent in self.agents.map("decide") for proposal in agent]
         decisions = self._conclude(sorted(proposals, key=lambda proposal: proposal.rule.index))
@@ -228,7 +228,7 @@ class CrisisModel(mesa.Model):
         for rule in self.readers.get(name, ()):
             rule.dirty = True
 
-    def _new_sightings(self, today: int) -> dict[str, Sighting]:
+    def _new_sightings(self) -> dict[str, Sighting]:
         """For each state whose mobilisation or war changed: the open lanes where what others see of it changed, and what they see."""
         sightings = {}
         for code in STATES:

@@ -151,8 +151,7 @@ def run(
 
 def point_chunks(points: int, rollouts: int, chunk: int = CHUNK) -> list[tuple[int, int]]:
     """Runs of consecutive points, each (first point, count), of about ``chunk`` lanes (whole points only)."""
-    per_chunk = max(1, chunk // rollouts)
-    return [(first, min(per_chunk, points - first)) for first in range(0, points, per_chunk)]
+    return chunks(points, max(1, chunk // rollouts))
 
 
 def run_points(
