@@ -21,7 +21,7 @@ import numpy as np
 
 from sim import actions, rng
 from sim.actions import Write
-from sim.conditions import NEVER, Binary, ConditionError, Expression, Literal, Node, any_lane, names_in, parse
+from sim.conditions import NEVER, Binary, ConditionError, Expression, Literal, Name, Node, any_lane, names_in, parse
 from sim.inputs import InputError
 from sim.rules import EFFECT, STATES, Rule, RuleBook
 from sim.scenario import Scenario
@@ -158,24 +158,49 @@ class CompiledRule:
         # Read daily: copied out of the rule once (``Rule.actor`` splits the id on every access).
         self.actor, self.action, self.once, self.tries = rule.actor, rule.action, rule.once, rule.tries
         self.fired_name = f"fired.{rule.id}"
-        conjuncts = conjunction(condition.tree)
-        steady = [node for node in conjuncts if "today" not in names_in(node)]
-        dated = [node for node in conjuncts if "today" in names_in(node)]
-        self.steady = Expression(condition.text, all_of(steady))
-        self._conjuncts = [Expression(condition.text, node) for node in steady]
-        self._blocker: Expression | None = None  # while the steady part holds in no open lane: one of its conjuncts that holds in none either
-        self.dated = Expression(condition.text, all_of(dated)) if dated else None
+        self._blocker: Conjunct | None = None  # while the steady part holds in no open lane: one of its conjuncts that holds in none either
         self._mask: np.ndarray | None = None  # where the steady part of the condition holds
         self.dirty = True  # something the steady part reads has changed since the rule last looked
         self._where: np.ndarray | None = None  # candidate lanes, kept up to date
         self._unfired: np.ndarray | None = None  # lanes where a once-only rule has not fired yet
         self._closed_seen = 0  # model.closed_count when the candidates were last cleared of closed lanes
-        self._chance: np.ndarray | float | None = None  # the probability in every lane, if it reads only what never changes
+        # The probability in every lane, if it does not read ``today``: worked out once, and again where what it reads changes.
+        self._chance: np.ndarray | float | None = None
+        self.prepare({}, frozenset())
 
-    def fix_chance(self, state: Mapping[str, np.ndarray | float], constant: Set[str]) -> None:
-        """Work out the probability once if every variable it reads is ``constant`` (its value in a lane is then the same every day)."""
-        if self.probability.names <= constant:
-            self._chance = self.probability.evaluate(state)
+    def prepare(self, state: Mapping[str, np.ndarray | float], constant: Set[str]) -> None:
+        """Split the condition for a model whose ``constant`` variables never change (a lane's value is the same every day).
+
+        Conjuncts that do not read ``today`` are steady; so is a comparison of ``today`` with what
+        never changes (``today >= DE.ready_date - 30``), whose value changes on one known day per lane:
+        such a conjunct is a ``Timer``, and the model reports that day as a change of the timer's name.
+        Only the other conjuncts that read ``today`` are evaluated every day. The probability is worked
+        out once if it reads only constants.
+        """
+        steady, dated, self.timers = [], [], {}
+        for node in conjunction(self.condition.tree):
+            timer = Timer.of(node, state, constant) if state else None  # unprepared (no model), nothing schedules a timer
+            if timer is not None:
+                self.timers[timer.name] = timer
+                steady.append(Conjunct(Expression(self.condition.text, node), frozenset({timer.name})))
+            elif "today" in names_in(node):
+                dated.append(node)
+            else:
+                expression = Expression(self.condition.text, node)
+                steady.append(Conjunct(expression, expression.names))
+        self._conjuncts = steady
+        self.steady = Expression(self.condition.text, all_of([conjunct.expression.tree for conjunct in steady]))
+        self.reads = frozenset().union(*(conjunct.reads for conjunct in steady))  # whose changes the steady part must see
+        self.dated = Expression(self.condition.text, all_of(dated)) if dated else None
+        self._chance, self.chance_reads, self.chance_stale, self._stale = None, frozenset(), False, []
+        names = self.probability.names
+        if state and "today" not in names:
+            chance = self.probability.evaluate(state)
+            if names <= constant:
+                self._chance = chance  # the same every day
+            elif isinstance(chance, np.ndarray) and chance.ndim == 1:
+                self._chance = chance.copy()  # kept up to date in the lanes where what it reads changes
+                self.chance_reads = names
 
     @property
     def id(self) -> str:
@@ -209,13 +234,13 @@ class CompiledRule:
     def _look_again(self, model: Day) -> None:
         """Re-evaluate the steady part only in the lanes where something it reads has changed."""
         changes = model.changes
-        looked_at = self.steady if self._blocker is None else self._blocker  # asleep, only the blocker matters
-        moved = [changes[name] for name in looked_at.names if name in changes]
+        reads = self.reads if self._blocker is None else self._blocker.reads  # asleep, only the blocker matters
+        moved = [changes[name] for name in reads if name in changes]
         if not moved:
             return
         lanes = moved[0] if len(moved) == 1 else np.concatenate(moved)
         if self._blocker is not None:
-            if not any_lane(self._blocker.evaluate(Lanes(model.state, lanes))):
+            if not any_lane(self._blocker.expression.evaluate(Lanes(model.state, lanes))):
                 return  # still holds nowhere: the rule sleeps on
             # Awake. Only where the blocker changed can the condition hold now; everywhere else it still holds in no lane.
             self._blocker = None
@@ -243,10 +268,11 @@ class CompiledRule:
             return
         blockers = []
         for position, conjunct in enumerate(self._conjuncts):
-            value = conjunct.evaluate(model.state)
+            value = conjunct.expression.evaluate(model.state)
             if not any_lane(np.logical_and(value, model.open_lanes)):
-                blockers.append((sum(not is_day_variable(name) for name in conjunct.names), position, conjunct))
-        if blockers:  # a day variable changes at most once a lane: the best thing to sleep on
+                changes_often = sum(not (is_day_variable(name) or name in self.timers) for name in conjunct.reads)
+                blockers.append((changes_often, position, conjunct))
+        if blockers:  # a day variable or a timer changes at most once a lane: the best thing to sleep on
             self._blocker = min(blockers, key=lambda blocker: blocker[:2])[2]
 
     def _find(self, model: Day) -> np.ndarray:
@@ -257,12 +283,14 @@ class CompiledRule:
 
     def propose(self, model: Day) -> Proposal | None:
         """The lanes where this rule may fire today (its condition holds) and its chance there; None if nowhere."""
+        if self.chance_stale:
+            self.note_chance_changes(model)
         if not self.dirty and self._where is not None and not self._where.size:
             return None  # the quiet case: nothing it reads has moved, and no lane is a candidate
         where = self._candidates(model)
         if where.size == 0:
             return None
-        chance = self._chance
+        chance = self.kept_chance(model)
         if chance is None:
             probability = self.probability.evaluate(Lanes(model.state, where))
         else:
@@ -270,6 +298,22 @@ class CompiledRule:
         if not isinstance(probability, np.ndarray) and probability <= 0 and self.tries == "daily":
             return None  # a rule switched off by its probability draws nothing (and fires nowhere)
         return Proposal(self, where, probability)
+
+    def note_chance_changes(self, model: Day) -> None:
+        """Note where what the kept probability reads has changed (``model.changes`` lasts a day; the work waits for a proposal)."""
+        self._stale.extend(model.changes[name] for name in self.chance_reads if name in model.changes)
+        self.chance_stale = False
+
+    def kept_chance(self, model: Day) -> np.ndarray | float | None:
+        """The probability in every lane, brought up to date where what it reads has changed (None if it reads ``today``)."""
+        if self._stale:
+            lanes = self._stale[0] if len(self._stale) == 1 else np.concatenate(self._stale)
+            self._stale = []
+            if lanes.size >= self._chance.size:  # cheaper to work it out everywhere
+                self._chance[:] = self.probability.evaluate(model.state)
+            else:
+                self._chance[lanes] = self.probability.evaluate(Lanes(model.state, lanes))
+        return self._chance
 
     def conclude(self, model: Day, proposal: Proposal, draws: np.ndarray) -> Decision | None:
         """Where the rule fires, given today's draws for the proposal's lanes, and the writes it makes there."""
@@ -306,6 +350,47 @@ class CompiledRule:
 
 
 _NO_LANES = np.zeros(0, dtype=np.intp)
+
+
+class Conjunct(NamedTuple):
+    """One part of a rule's steady condition, and the names whose changes can change its value."""
+
+    expression: Expression
+    reads: frozenset[str]
+
+
+# ``today OP threshold``: the first day on which the comparison's value differs from the day before.
+_SWITCH_DAY = {">=": np.ceil, "<": np.ceil, ">": lambda threshold: np.floor(threshold) + 1, "<=": lambda threshold: np.floor(threshold) + 1}
+_MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+_TODAY = Name("today")
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A comparison of ``today`` with what never changes in a lane: it changes value once, on ``switch_day`` (NaN: never).
+
+    Days are whole numbers, so ``today >= t`` turns true on day ceil(t) and stays true,
+    ``today < t`` turns false then; ``>`` and ``<=`` switch on floor(t) + 1.
+    """
+
+    name: str
+    switch_day: np.ndarray | float
+
+    @classmethod
+    def of(cls, node: Node, state: Mapping[str, np.ndarray | float], constant: Set[str]) -> Timer | None:
+        """The timer ``node`` is, if it is ``today`` compared with an expression of ``constant`` variables only."""
+        if not isinstance(node, Binary) or node.op not in _MIRRORED:
+            return None
+        op, other = node.op, node.right
+        if node.right == _TODAY:
+            op, other = _MIRRORED[op], node.left
+        elif node.left != _TODAY:
+            return None
+        if not names_in(other) <= constant:
+            return None
+        threshold = np.asarray(Expression("", other).evaluate(state), dtype=float)
+        switch_day = _SWITCH_DAY[op](threshold)
+        return cls(f"timer: today {op} {other}", switch_day if switch_day.ndim else float(switch_day))
 
 
 def conjunction(node: Node) -> list[Node]:

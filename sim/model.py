@@ -122,21 +122,26 @@ class CrisisModel(mesa.Model):
         changing = set().union(*(rule.targets() for rule in self.rules), campaign.WRITES, {"crisis.closed_day"})
         changing |= {name for name in layout if name.startswith("event.") or ".belief." in name}
         changing |= {f"{code}.{name}" for code in STATES for name in ("mobilisation", "at_war")}
-        self.readers: dict[str, list] = {}  # the rules whose steady condition reads each variable
-        for rule in self.rules:
-            for name in rule.steady.names:
-                self.readers.setdefault(name, []).append(rule)
-        # Where a variable changed matters only to the rules that read it and to what states see of each other
-        # (``_new_sightings``); most writes (who heard whom, which rule fired when) go to variables nobody watches.
-        self.watched = set(self.readers) | {f"{code}.{name}" for code in STATES for name in ("mobilisation", "at_war")}
         self.state: dict[str, np.ndarray | float] = {
             name: np.broadcast_to(np.asarray(value, dtype=float), (size,)).copy() if name in changing or isinstance(value, np.ndarray) else float(value)
             for name, value in layout.items()
         }
         self.state["today"] = 0.0
         constant = set(self.state) - changing - {"today"}  # never written: a lane's value is the same every day
+        self.readers: dict[str, list] = {}  # the rules whose steady condition reads each variable (or timer)
+        self.chance_readers: dict[str, list] = {}  # the rules whose probability, kept over all lanes, reads each variable
+        timers = {}
         for rule in self.rules:
-            rule.fix_chance(self.state, constant)
+            rule.prepare(self.state, constant)
+            timers.update(rule.timers)
+            for name in rule.reads:
+                self.readers.setdefault(name, []).append(rule)
+            for name in rule.chance_reads:
+                self.chance_readers.setdefault(name, []).append(rule)
+        # Where a variable changed matters only to the rules that read it and to what states see of each other
+        # (``_new_sightings``); most writes (who heard whom, which rule fired when) go to variables nobody watches.
+        self.watched = set(self.readers) | set(self.chance_readers) | {f"{code}.{name}" for code in STATES for name in ("mobilisation", "at_war")}
+        self.clock = self._timetable(timers.values())
         self.changes: dict[str, np.ndarray] = {}  # lanes where each watched variable changed since the rules last looked
         self.bounded = {name for name in self.state if name[:2] in STATES and name.split(".")[1] in BOUNDED}
         self.open_lanes = np.ones(size, dtype=bool)
@@ -169,6 +174,18 @@ class CrisisModel(mesa.Model):
             days[name] = (first, last)
         return days
 
+    def _timetable(self, timers) -> dict[int, list[tuple[str, np.ndarray]]]:
+        """For each day after the first, the timers that switch then and in which lanes (day 0 is evaluated whole)."""
+        clock: dict[int, list[tuple[str, np.ndarray]]] = {}
+        for timer in timers:
+            days = np.broadcast_to(timer.switch_day, self.lanes.shape)
+            due = np.flatnonzero(np.isfinite(days) & (days >= 1))  # NaN and infinity: never
+            order = due[np.argsort(days[due], kind="stable")]
+            switch_days, starts = np.unique(days[order], return_index=True)
+            for day, lanes in zip(switch_days, np.split(order, starts[1:]), strict=True):
+                clock.setdefault(int(day), []).append((timer.name, lanes))
+        return clock
+
     def step(self) -> None:
         """One day: events, perceive, decide, apply, war, close."""
         today = self.day
@@ -183,6 +200,8 @@ class CrisisModel(mesa.Model):
             if today == start or (end is not None and today == end + 1):
                 self.state[f"event.{name}.active"][:] = float(today == start)
                 self.changed(f"event.{name}.active", self.everywhere)
+        for name, lanes in self.clock.get(today, ()):
+            self.changed(name, lanes)
         self.sightings = self._new_sightings()
         self.agents.do("perceive")
         proposals = [proposal for agent in self.agents.map("decide") for proposal in agent]
@@ -227,6 +246,8 @@ class CrisisModel(mesa.Model):
         self.changes[name] = np.concatenate((self.changes[name], lanes)) if name in self.changes else lanes
         for rule in self.readers.get(name, ()):
             rule.dirty = True
+        for rule in self.chance_readers.get(name, ()):
+            rule.chance_stale = True
 
     def _new_sightings(self) -> dict[str, Sighting]:
         """For each state whose mobilisation or war changed: the open lanes where what others see of it changed, and what they see."""

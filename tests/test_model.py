@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.conditions import NEVER
+from sim.conditions import NEVER, parse
+from sim.engine import Timer
 from sim.model import CrisisModel
 from sim.outcomes import EVENTS, GREAT_POWERS, OUTCOMES, classify
 from sim.rules import load_rulebook
@@ -208,15 +209,39 @@ def test_each_state_carries_its_posture_beliefs_and_rules():
     assert (model.states["CZ"].posture >= 2).mean() > 0.9  # Prague has mobilised to resist
 
 
+@given(
+    st.sampled_from(["today >= X", "today > X", "today < X", "today <= X", "X <= today", "X > today", "today >= X - 30"]),
+    st.lists(st.one_of(st.floats(-5, 60, allow_nan=False), st.integers(-5, 60).map(float), st.just(float("nan"))), min_size=1, max_size=20),
+)
+def test_a_timer_switches_on_the_one_day_its_comparison_changes(text, thresholds):
+    """A timer's switch day is the first whole day on which the comparison differs from the day before; NaN never switches."""
+    node = parse(text, date.fromisoformat).tree
+    state = {"X": np.array(thresholds), "today": 0.0}
+    timer = Timer.of(node, state, {"X"})
+    values = np.array([parse(text, date.fromisoformat).evaluate({"X": state["X"], "today": float(day)}) for day in range(100)])
+    for lane in range(len(thresholds)):
+        changes = [day for day in range(1, 100) if values[day, lane] != values[day - 1, lane]]
+        switch_day = timer.switch_day[lane]
+        assert changes == ([int(switch_day)] if 1 <= switch_day < 100 else []), (text, thresholds[lane], switch_day)
+
+
+def test_only_comparisons_of_today_with_constants_are_timers():
+    state = {"X": np.array([3.0]), "Y": np.array([1.0]), "today": 0.0}
+    for text in ("today == X", "today - Y >= X", "today >= Y", "X >= 2"):
+        assert Timer.of(parse(text, date.fromisoformat).tree, state, {"X"}) is None, text
+    assert Timer.of(parse("today >= X + 1", date.fromisoformat).tree, state, {"X"}) is not None
+
+
 @pytest.mark.parametrize("name", ["baseline", "benes_fights", "grand_alliance"])
 def test_each_rule_keeps_its_condition_right_in_every_open_lane(name):
     """The engine re-evaluates a rule's steady condition only where something it reads changed, and a rule
-    that holds nowhere sleeps until its blocking conjunct changes: every day, what it keeps must still be
-    the condition evaluated afresh in every open lane (the rule looks at the day's changes first, as it
-    would at the start of the next day)."""
+    that holds nowhere sleeps until its blocking conjunct changes, and a comparison of ``today`` with a
+    constant (a timer) is looked at again only on the day it switches: every day, what it keeps must still
+    be the condition evaluated afresh in every open lane (the rule looks at the day's changes first, as it
+    would at the start of the next day). The same holds for a probability kept over all lanes."""
     lanes = 1500
     model = CrisisModel(scenario(name), lanes=lanes)
-    slept = set()
+    slept, timed, kept = set(), set(), set()
     while model.running:
         model.step()
         for rule in model.rules:
@@ -226,4 +251,12 @@ def test_each_rule_keeps_its_condition_right_in_every_open_lane(name):
             assert np.array_equal(rule._mask[open_lanes], expected[open_lanes]), f"{rule.id} on day {model.day}"
             if rule._blocker is not None:
                 slept.add(rule.id)
+            if rule.timers:
+                timed.add(rule.id)
+            if rule.chance_reads:  # a probability kept over all lanes, updated where what it reads changed
+                rule.note_chance_changes(model)
+                fresh = np.broadcast_to(rule.probability.evaluate(model.state), (lanes,))
+                assert np.array_equal(rule.kept_chance(model)[open_lanes], fresh[open_lanes], equal_nan=True), f"{rule.id} on day {model.day}"
+                kept.add(rule.id)
     assert len(slept) > 10, "too few rules slept for the test to mean much"
+    assert len(timed) >= 5 and len(kept) >= 10, "too few timers or kept probabilities for the test to mean much"
