@@ -149,7 +149,10 @@ class CompiledRule:
     reads has changed. A rule whose steady part holds nowhere sleeps on one conjunct that
     holds nowhere either (its blocker, say ``happened(fired.GB.flies_to_hitler)``): until
     that conjunct changes, nothing else the rule reads can make it hold, so changes to the
-    rest are not looked at. The result is the same as evaluating everything everywhere.
+    rest are not looked at. A conjunct comparing ``today`` with what never changes
+    (``today >= DE.ready_date``) counts as steady: it changes on one known day per lane, and
+    the model reports it then (``Timer``). The result is the same as evaluating everything
+    everywhere.
     """
 
     def __init__(self, index: int, rule: Rule, condition: Expression, probability: Expression, effects: tuple[Effect, ...]):
@@ -175,7 +178,8 @@ class CompiledRule:
         never changes (``today >= DE.ready_date - 30``), whose value changes on one known day per lane:
         such a conjunct is a ``Timer``, and the model reports that day as a change of the timer's name.
         Only the other conjuncts that read ``today`` are evaluated every day. The probability is worked
-        out once if it reads only constants.
+        out once if it reads only constants; if it reads other variables but not ``today``, it is kept
+        for every lane and worked out again only where those change (``kept_chance``).
         """
         steady, dated, self.timers = [], [], {}
         for node in conjunction(self.condition.tree):
@@ -303,16 +307,16 @@ class CompiledRule:
         """Note where what the kept probability reads has changed (``model.changes`` lasts a day; the work waits for a proposal)."""
         self._stale.extend(model.changes[name] for name in self.chance_reads if name in model.changes)
         self.chance_stale = False
+        if sum(lanes.size for lanes in self._stale) >= self._chance.size:  # as many as there are lanes: redo it all now
+            self._stale = []
+            self._chance[:] = self.probability.evaluate(model.state)
 
     def kept_chance(self, model: Day) -> np.ndarray | float | None:
         """The probability in every lane, brought up to date where what it reads has changed (None if it reads ``today``)."""
         if self._stale:
             lanes = self._stale[0] if len(self._stale) == 1 else np.concatenate(self._stale)
             self._stale = []
-            if lanes.size >= self._chance.size:  # cheaper to work it out everywhere
-                self._chance[:] = self.probability.evaluate(model.state)
-            else:
-                self._chance[lanes] = self.probability.evaluate(Lanes(model.state, lanes))
+            self._chance[lanes] = self.probability.evaluate(Lanes(model.state, lanes))
         return self._chance
 
     def conclude(self, model: Day, proposal: Proposal, draws: np.ndarray) -> Decision | None:
