@@ -232,7 +232,8 @@ def test_only_comparisons_of_today_with_constants_are_timers():
     assert Timer.of(parse("today >= X + 1", date.fromisoformat).tree, state, {"X"}) is not None
 
 
-@pytest.mark.parametrize("name", ["baseline", "benes_fights", "grand_alliance"])
+# may_war adds rules that compare today with dates (timers with one switch day for every lane).
+@pytest.mark.parametrize("name", ["baseline", "benes_fights", "grand_alliance", "may_war"])
 def test_each_rule_keeps_its_condition_right_in_every_open_lane(name):
     """The engine re-evaluates a rule's steady condition only where something it reads changed, and a rule
     that holds nowhere sleeps until its blocking conjunct changes, and a comparison of ``today`` with a
