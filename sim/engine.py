@@ -167,9 +167,7 @@ class CompiledRule:
         self._where: np.ndarray | None = None  # candidate lanes, kept up to date
         self._unfired: np.ndarray | None = None  # lanes where a once-only rule has not fired yet
         self._closed_seen = 0  # model.closed_count when the candidates were last cleared of closed lanes
-        # The probability in every lane, if it does not read ``today``: worked out once, and again where what it reads changes.
-        self._chance: np.ndarray | float | None = None
-        self.prepare({}, frozenset())
+        self.prepare({}, frozenset())  # the condition split, the probability evaluated where proposed: until a model prepares it
 
     def prepare(self, state: Mapping[str, np.ndarray | float], constant: Set[str]) -> None:
         """Split the condition for a model whose ``constant`` variables never change (a lane's value is the same every day).
@@ -196,7 +194,9 @@ class CompiledRule:
         self.steady = Expression(self.condition.text, all_of([conjunct.expression.tree for conjunct in steady]))
         self.reads = frozenset().union(*(conjunct.reads for conjunct in steady))  # whose changes the steady part must see
         self.dated = Expression(self.condition.text, all_of(dated)) if dated else None
-        self._chance, self.chance_reads, self.chance_stale, self._stale = None, frozenset(), False, []
+        # The probability in every lane (None: evaluated where proposed), what it reads if kept up to date, and where it is stale.
+        self._chance: np.ndarray | float | None = None
+        self.chance_reads, self.chance_stale, self._stale = frozenset(), False, []
         names = self.probability.names
         if state and "today" not in names:
             chance = self.probability.evaluate(state)

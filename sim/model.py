@@ -17,7 +17,7 @@ and closed lanes are frozen, so no lane can see another.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import mesa
@@ -27,7 +27,7 @@ from sim import campaign, outcomes, posterior, rng
 from sim.actions import Write, at
 from sim.agents import StateAgent
 from sim.conditions import NEVER, ONE, ZERO, any_lane
-from sim.engine import Decision, Proposal, compile_rules, state_layout
+from sim.engine import Decision, Proposal, Timer, compile_rules, state_layout
 from sim.rules import STATES, RuleBook, load_rulebook
 from sim.scenario import Scenario, default_scenario
 
@@ -174,7 +174,7 @@ class CrisisModel(mesa.Model):
             days[name] = (first, last)
         return days
 
-    def _timetable(self, timers) -> dict[int, list[tuple[str, np.ndarray]]]:
+    def _timetable(self, timers: Iterable[Timer]) -> dict[int, list[tuple[str, np.ndarray]]]:
         """For each day after the first, the timers that switch then and in which lanes (day 0 is evaluated whole)."""
         clock: dict[int, list[tuple[str, np.ndarray]]] = {}
         for timer in timers:

@@ -215,10 +215,10 @@ def test_each_state_carries_its_posture_beliefs_and_rules():
 )
 def test_a_timer_switches_on_the_one_day_its_comparison_changes(text, thresholds):
     """A timer's switch day is the first whole day on which the comparison differs from the day before; NaN never switches."""
-    node = parse(text, date.fromisoformat).tree
+    comparison = parse(text, date.fromisoformat)
     state = {"X": np.array(thresholds), "today": 0.0}
-    timer = Timer.of(node, state, {"X"})
-    values = np.array([parse(text, date.fromisoformat).evaluate({"X": state["X"], "today": float(day)}) for day in range(100)])
+    timer = Timer.of(comparison.tree, state, {"X"})
+    values = np.array([comparison.evaluate({"X": state["X"], "today": float(day)}) for day in range(100)])
     for lane in range(len(thresholds)):
         changes = [day for day in range(1, 100) if values[day, lane] != values[day - 1, lane]]
         switch_day = timer.switch_day[lane]
