@@ -250,6 +250,7 @@ def test_each_rule_keeps_its_condition_right_in_every_open_lane(name):
             expected = np.broadcast_to(np.asarray(rule.steady.evaluate(model.state), dtype=bool), (lanes,))
             open_lanes = model.open_lanes
             assert np.array_equal(rule._mask[open_lanes], expected[open_lanes]), f"{rule.id} on day {model.day}"
+            assert np.array_equal(rule._where, rule._find(model)), f"{rule.id}'s candidates on day {model.day}"
             if rule._blocker is not None:
                 slept.add(rule.id)
             if rule.timers:
