@@ -33,6 +33,8 @@ from sim.scenario import Scenario, default_scenario
 
 # Per-state variables that are probabilities or levels in [0, 1]: kept there after every day's writes.
 BOUNDED = ("mobilisation", "pressure", "belief")
+# What the others see of each state (``_visible``): a change to any of these is a sighting, so they are always watched.
+SEEN = tuple(f"{code}.{name}" for code in STATES for name in ("mobilisation", "at_war"))
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ class CrisisModel(mesa.Model):
         # Only variables that something can change need one value per lane; the rest are one number for all.
         changing = set().union(*(rule.targets() for rule in self.rules), campaign.WRITES, {"crisis.closed_day"})
         changing |= {name for name in layout if name.startswith("event.") or ".belief." in name}
-        changing |= {f"{code}.{name}" for code in STATES for name in ("mobilisation", "at_war")}
+        changing |= set(SEEN)
         self.state: dict[str, np.ndarray | float] = {
             name: np.broadcast_to(np.asarray(value, dtype=float), (size,)).copy() if name in changing or isinstance(value, np.ndarray) else float(value)
             for name, value in layout.items()
@@ -140,7 +142,7 @@ class CrisisModel(mesa.Model):
                 self.chance_readers.setdefault(name, []).append(rule)
         # Where a variable changed matters only to the rules that read it and to what states see of each other
         # (``_new_sightings``); most writes (who heard whom, which rule fired when) go to variables nobody watches.
-        self.watched = set(self.readers) | set(self.chance_readers) | {f"{code}.{name}" for code in STATES for name in ("mobilisation", "at_war")}
+        self.watched = set(self.readers) | set(self.chance_readers) | set(SEEN)
         self.clock = self._timetable(timers.values())
         self.changes: dict[str, np.ndarray] = {}  # lanes where each watched variable changed since the rules last looked
         self.bounded = {name for name in self.state if name[:2] in STATES and name.split(".")[1] in BOUNDED}
