@@ -69,8 +69,8 @@ def child_batch(spec: dict) -> dict:
     """Time ``CrisisModel(scenario, lanes=np.arange(n)).run()``, repeated to at least MIN_TIME per round."""
     import numpy as np
 
-    from sim.model import CrisisModel
-    from sim.scenario import load_scenario
+    from sim.book.scenario import load_scenario
+    from sim.engine.model import CrisisModel
 
     scenario = load_scenario(ROOT / spec["scenario"])  # also loads and caches the rule book: not timed
     lanes = spec["lanes"]
@@ -97,11 +97,11 @@ def child_batch(spec: dict) -> dict:
 
 
 def child_runner(spec: dict) -> dict:
-    """Wall time of ``sim.runner.run(scenario, runs, jobs)``, pool start-up included."""
+    """Wall time of ``sim.experiments.runner.run(scenario, runs, jobs)``, pool start-up included."""
     from multiprocessing import forkserver
 
-    from sim import pool, runner
-    from sim.scenario import load_scenario
+    from sim.book.scenario import load_scenario
+    from sim.experiments import pool, runner
 
     scenario = load_scenario(ROOT / spec["scenario"])
     rss_before = maxrss_mib()
@@ -217,8 +217,8 @@ def main() -> int:
     import mesa
     import numpy as np
 
-    from sim.pool import default_jobs
-    from sim.scenario import load_scenario
+    from sim.book.scenario import load_scenario
+    from sim.experiments.pool import default_jobs
 
     began = time.perf_counter()
     sizes = [n for n in BATCH_SIZES if not (args.quick and n >= BIG)]
@@ -307,7 +307,7 @@ def main() -> int:
     ]
 
     # 2. the runner
-    from sim.pool import CHUNK, chunks
+    from sim.experiments.pool import CHUNK, chunks
 
     def estimate(path: str, runs: int) -> float:
         """Seconds one runner case should take: its rollouts at the single-batch rate of the largest measured batch no larger
@@ -357,7 +357,7 @@ def main() -> int:
             ]
         )
     out += [
-        f"2. sim.runner.run(scenario, runs, jobs): chunks of {CHUNK:,} rollouts (sim.pool.CHUNK); a process pool of min(jobs, chunks)"
+        f"2. sim.experiments.runner.run(scenario, runs, jobs): chunks of {CHUNK:,} rollouts (sim.experiments.pool.CHUNK); a process pool of min(jobs, chunks)"
         " workers when that is > 1 (pool: workers and start method; 'none': the chunks run in the calling process).",
         *(
             f"   Capped: {Path(group[0][0]).stem} runs={group[0][1]:,} with jobs={', '.join(str(j) for _, _, j in group)} not run: an estimated"

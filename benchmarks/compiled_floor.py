@@ -31,7 +31,7 @@ GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 @numba.njit(inline="always")
 def _mix(value: np.uint64) -> np.uint64:
-    """A 64-bit finaliser (splitmix64's), standing in for ``sim.rng``'s addressed draw."""
+    """A 64-bit finaliser (splitmix64's), standing in for ``sim.engine.rng``'s addressed draw."""
     value ^= value >> np.uint64(33)
     value *= np.uint64(0xFF51AFD7ED558CCD)
     value ^= value >> np.uint64(33)

@@ -24,8 +24,8 @@ CHILD = """
 import sys, time
 import numpy as np
 sys.path.insert(0, {root!r})
-from sim.model import CrisisModel
-from sim.scenario import load_scenario
+from sim.engine.model import CrisisModel
+from sim.book.scenario import load_scenario
 scenario = load_scenario({scenario!r})
 CrisisModel(scenario, lanes=np.arange({lanes})).run()
 start = time.process_time()

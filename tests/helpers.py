@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.book.scenario import Scenario, load_scenario
 from sim.cli import main
-from sim.model import BatchResult, CrisisModel
-from sim.outcomes import OUTCOMES
-from sim.scenario import Scenario, load_scenario
+from sim.engine.model import BatchResult, CrisisModel
+from sim.engine.outcomes import OUTCOMES
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

@@ -19,9 +19,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.inputs import InputError
-from sim.rules import load_rulebook
-from sim.scenario import load_scenario
+from sim.book.inputs import InputError
+from sim.book.rules import load_rulebook
+from sim.book.scenario import load_scenario
 from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -505,13 +505,13 @@ def test_fuzzed_bad_scenarios_load_or_raise_input_error(tmp_path_factory):
     assert outcomes["refused"] > 0  # the mutations do produce bad input
 
 
-YAML_FILES = sorted([*ROOT.glob("sim/rulebook/*.yaml"), *ROOT.glob("scenarios/*.yaml"), *ROOT.glob("sweeps/*.yaml")])
+YAML_FILES = sorted([*ROOT.glob("sim/book/rulebook/*.yaml"), *ROOT.glob("scenarios/*.yaml"), *ROOT.glob("sweeps/*.yaml")])
 
 
 @pytest.mark.parametrize("file", YAML_FILES, ids=lambda path: path.name)
 def test_the_fast_yaml_reader_gives_the_reference_data_and_lines(file: Path):
     """load_yaml reads with libyaml where it can: the same data and the same line for every key as PyYAML's pure-Python parser."""
-    from sim.inputs import _record_lines, load_yaml
+    from sim.book.inputs import _record_lines, load_yaml
 
     text = file.read_text(encoding="utf-8")
     lines: dict = {}

@@ -8,13 +8,14 @@ import json
 import numpy as np
 import pytest
 
-from sim import abc, calibrate, posterior
-from sim.conditions import names_in
-from sim.engine import is_day_variable
-from sim.inputs import InputError
-from sim.model import CrisisModel
-from sim.rules import load_rulebook
-from sim.scenario import default_scenario, load_scenario
+from sim.book.inputs import InputError
+from sim.book.rules import load_rulebook
+from sim.book.scenario import default_scenario, load_scenario
+from sim.engine import posterior
+from sim.engine.compiled import is_day_variable
+from sim.engine.conditions import names_in
+from sim.engine.model import CrisisModel
+from sim.experiments import abc, calibrate
 from tests.helpers import ROOT
 
 

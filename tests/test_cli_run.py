@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 from sim.cli import main
-from sim.outcomes import EVENTS, OUTCOMES
-from sim.pool import CHUNK
+from sim.engine.outcomes import EVENTS, OUTCOMES
+from sim.experiments.pool import CHUNK
 from tests.helpers import ROOT
 
 

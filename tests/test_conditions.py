@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.conditions import NEVER, Binary, Call, ConditionError, Expression, Literal, Name, Unary, names_in, parse
-from sim.scenario import default_scenario
+from sim.book.scenario import default_scenario
+from sim.engine.conditions import NEVER, Binary, Call, ConditionError, Expression, Literal, Name, Unary, names_in, parse
 
 START = date(1938, 3, 12)
 
@@ -498,7 +498,7 @@ def test_parsed_expressions_match_the_reference_lane_by_lane(tree, env):
 
 
 def parser_tree(node: Node):
-    """The tree the parser must build for a reference tree: the same shape, in sim.conditions' node types."""
+    """The tree the parser must build for a reference tree: the same shape, in sim.engine.conditions' node types."""
     if node.op == "num":
         return Literal(float(node.leaf))
     if node.op == "bool":

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from sim.discover import Box, full_box, paste, prim
+from sim.experiments.discover import Box, full_box, paste, prim
 from tests.helpers import run_cli
 
 RNG = np.random.default_rng(1938)

@@ -7,13 +7,13 @@ from datetime import date
 import numpy as np
 import pytest
 
+from sim.book.rules import load_rulebook
 from sim.cli import main
-from sim.explain import rulebook_markdown
-from sim.model import CrisisModel
-from sim.narrate import narrate
-from sim.outcomes import OUTCOMES
-from sim.rules import load_rulebook
-from sim.runner import run_chunk
+from sim.engine.model import CrisisModel
+from sim.engine.outcomes import OUTCOMES
+from sim.experiments.runner import run_chunk
+from sim.presentation.explain import rulebook_markdown
+from sim.presentation.narrate import narrate
 from tests.helpers import ROOT, batch, event_share, scenario
 
 

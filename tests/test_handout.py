@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from sim import handout, report, runner
+from sim.book.inputs import InputError
 from sim.cli import main
-from sim.handout import changes, trailing_comment, write_handout
-from sim.inputs import InputError
+from sim.experiments import runner
+from sim.presentation import handout, report
+from sim.presentation.handout import changes, trailing_comment, write_handout
 from tests.helpers import scenario
 from tests.test_ui import browser  # noqa: F401 (the shared Chromium fixture)
 

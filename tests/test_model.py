@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.conditions import NEVER, parse
-from sim.engine import Timer
-from sim.model import CrisisModel
-from sim.outcomes import EVENTS, GREAT_POWERS, OUTCOMES, classify
-from sim.rules import load_rulebook
-from sim.runner import run
+from sim.book.rules import load_rulebook
+from sim.engine.compiled import Timer
+from sim.engine.conditions import NEVER, parse
+from sim.engine.model import CrisisModel
+from sim.engine.outcomes import EVENTS, GREAT_POWERS, OUTCOMES, classify
+from sim.experiments.runner import run
 from tests.helpers import batch, event_share, scenario
 
 SLOW = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import rng
+from sim.engine import rng
 
 seeds = st.integers(0, 2**63 - 1)
 streams = st.integers(0, 2**64 - 1)

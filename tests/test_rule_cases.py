@@ -22,11 +22,11 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.conditions import NEVER
-from sim.engine import CompiledRule, Decision, compile_rules, is_day_variable, state_layout
-from sim.model import BOUNDED, CrisisModel
-from sim.rules import STATES, load_rulebook
-from sim.scenario import RuleEdit, Scenario, default_scenario
+from sim.book.rules import STATES, load_rulebook
+from sim.book.scenario import RuleEdit, Scenario, default_scenario
+from sim.engine.compiled import CompiledRule, Decision, compile_rules, is_day_variable, state_layout
+from sim.engine.conditions import NEVER
+from sim.engine.model import BOUNDED, CrisisModel
 
 CASES_FILE = Path(__file__).with_name("rule_cases.yaml")
 BOOK = load_rulebook()

@@ -13,15 +13,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.conditions import NEVER
-from sim.engine import compile_rules, state_layout
-from sim.inputs import load_yaml
-from sim.rules import FRAGMENT, MAIN_TEXT, MAIN_TEXT_FOOTNOTES, STATES, Evidence, load_rulebook
-from sim.scenario import default_scenario, load_scenario
+from sim.book.inputs import load_yaml
+from sim.book.rules import FRAGMENT, MAIN_TEXT, MAIN_TEXT_FOOTNOTES, STATES, Evidence, load_rulebook
+from sim.book.scenario import default_scenario, load_scenario
+from sim.engine.compiled import compile_rules, state_layout
+from sim.engine.conditions import NEVER
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = Path(__file__).resolve().parents[2] / "shared" / "sources"
-RULEBOOK = Path(str(resources.files("sim") / "rulebook"))
+RULEBOOK = Path(str(resources.files("sim.book") / "rulebook"))
 BOOK_FILES = [*STATES, "world"]
 
 

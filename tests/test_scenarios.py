@@ -8,10 +8,10 @@ import re
 import pytest
 import yaml
 
+from sim.book.scenario import ScenarioFile
 from sim.cli import main
-from sim.runner import compare
-from sim.scenario import ScenarioFile
-from sim.scenario_table import current_table, table
+from sim.experiments.runner import compare
+from sim.presentation.scenario_table import current_table, table
 from tests.helpers import ROOT, SCENARIOS, scenario
 
 FILES = sorted(SCENARIOS.glob("*.yaml"))
@@ -72,7 +72,7 @@ def test_scenario_files_hold_only_commented_changes(path):
 
 def test_readme_table_is_fresh():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert current_table(readme) == table(), "the README's scenario table is stale: run `python -m sim.scenario_table`"
+    assert current_table(readme) == table(), "the README's scenario table is stale: run `python -m sim.presentation.scenario_table`"
 
 
 def test_schema_file_is_fresh():

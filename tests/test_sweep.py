@@ -22,11 +22,11 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from sim import designs, runner
+from sim.book.scenario import load_scenario
 from sim.cli import main
-from sim.designs import Axis, DesignSpec
-from sim.scenario import load_scenario
-from sim.sweep import Progress, load_sweep, run_chunk, work
+from sim.experiments import designs, runner
+from sim.experiments.designs import Axis, DesignSpec
+from sim.experiments.sweep import Progress, load_sweep, run_chunk, work
 from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]

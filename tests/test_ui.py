@@ -20,10 +20,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from sim.app import Choice, ClassroomModel, as_sets, debrief, debrief_html, narration_html, scenario_of, toggle_sets
 from sim.cli import main
-from sim.model import CrisisModel
-from sim.outcomes import OUTCOMES
+from sim.engine.model import CrisisModel
+from sim.engine.outcomes import OUTCOMES
+from sim.presentation.app import Choice, ClassroomModel, as_sets, debrief, debrief_html, narration_html, scenario_of, toggle_sets
 from tests.helpers import ROOT, scenario
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -19,12 +19,12 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from sim import actions, rng
-from sim.actions import Write
-from sim.conditions import NEVER, Binary, ConditionError, Expression, Literal, Name, Node, any_lane, names_in, parse
-from sim.inputs import InputError
-from sim.rules import EFFECT, STATES, Rule, RuleBook
-from sim.scenario import Scenario
+from sim.book.inputs import InputError
+from sim.book.rules import EFFECT, STATES, Rule, RuleBook
+from sim.book.scenario import Scenario
+from sim.engine import actions, rng
+from sim.engine.actions import Write
+from sim.engine.conditions import NEVER, Binary, ConditionError, Expression, Literal, Name, Node, any_lane, names_in, parse
 
 CRISIS_LEVELS = ("crisis.demand", "crisis.proposal", "crisis.cz_accepts")
 CRISIS_DAYS = (
@@ -445,7 +445,7 @@ def compile_rules(book: RuleBook, scenario: Scenario, layout: dict[str, float]) 
         def located(field: str, problem: str, rule: Rule = rule, key: str | None = key) -> InputError:
             if key is not None:
                 return scenario.error(key, f"{field}: {problem}")
-            return InputError(f"{field}: {problem}", f"sim/rulebook/{rule.actor}.yaml", None, rule.id)
+            return InputError(f"{field}: {problem}", f"sim/book/rulebook/{rule.actor}.yaml", None, rule.id)
 
         try:
             condition = parse(rule.condition, scenario.day_of, known)

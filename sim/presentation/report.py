@@ -19,11 +19,11 @@ from types import TracebackType
 
 import numpy as np
 
-from sim.inputs import InputError
-from sim.outcomes import EVENTS, OUTCOME_MEANINGS, OUTCOMES
-from sim.rules import STATE_NAMES, STATES
-from sim.runner import Paired, Tally
-from sim.scenario import Scenario
+from sim.book.inputs import InputError
+from sim.book.rules import STATE_NAMES, STATES
+from sim.book.scenario import Scenario
+from sim.engine.outcomes import EVENTS, OUTCOME_MEANINGS, OUTCOMES
+from sim.experiments.runner import Paired, Tally
 
 CSV_FIELDS = ["rollout", "outcome", *EVENTS, "first_shot", "resistance_ended"]
 

@@ -5,7 +5,7 @@ expected length of resistance, which grows with Czechoslovak mobilisation
 (the frontier fortifications are manned only when mobilised), with a French
 offensive in the west (Gamelin's "wall of marmalade", fn 60) and with Soviet
 aid arriving through Romania (air transit was judged easy, land transit hard,
-fn 49). Every number is a parameter in ``sim/rulebook/world.yaml`` with its
+fn 49). Every number is a parameter in ``sim/book/rulebook/world.yaml`` with its
 basis. Draws are addressed like the rules' (stream ``campaign.*``).
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import rng
-from sim.conditions import NEVER
+from sim.engine import rng
+from sim.engine.conditions import NEVER
 
 COLLAPSE_STREAM = rng.key("campaign", "collapse")
 WRITES = ("CZ.at_war", "crisis.su_aid_day", "crisis.cz_resistance_end_day")

@@ -6,7 +6,7 @@ scenario); the sidebar holds what a class argues about (the scenario, each state
 Beneš fighting, the Romanian railways, Poland's stance, the lens, the information gaps), and
 every control is applied through the scenario's own ``--set`` path (``load_scenario(path,
 sets)``), so the app has no rule logic of its own. The panels show a schematic map
-(``sim/map.py``), the narration with each step's source footnotes (``sim/narrate.py``),
+(``sim/presentation/map.py``), the narration with each step's source footnotes (``sim/presentation/narrate.py``),
 treaty alerts derived from the rule book's actions, a Monte Carlo of 2,000 rollouts beside
 the baseline's, and a debrief of the run against the dated record in ``calibration/record.yaml``.
 
@@ -34,24 +34,24 @@ from pathlib import Path
 
 import numpy as np
 
-from sim import map as crisis_map
-from sim import report, runner
-from sim.conditions import NEVER
-from sim.explain import evidence_line, expression_in_words, name_in_words
-from sim.inputs import InputError
-from sim.model import CrisisModel, Happening
-from sim.narrate import entries
-from sim.outcomes import OUTCOME_MEANINGS, OUTCOMES
-from sim.rules import STATE_NAMES, RuleBook, load_rulebook
-from sim.scenario import Scenario, load_scenario
+from sim.book.inputs import InputError
+from sim.book.paths import SCENARIOS
+from sim.book.rules import STATE_NAMES, RuleBook, load_rulebook
+from sim.book.scenario import Scenario, load_scenario
+from sim.engine.conditions import NEVER
+from sim.engine.model import CrisisModel, Happening
+from sim.engine.outcomes import OUTCOME_MEANINGS, OUTCOMES
+from sim.experiments import runner
+from sim.presentation import map as crisis_map
+from sim.presentation import report
+from sim.presentation.explain import evidence_line, expression_in_words, name_in_words
+from sim.presentation.narrate import entries
 
 try:  # the ui extra; without it `command` says how to install it, and no page is built
     import solara
 except ImportError:
     solara = None
 
-ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = ROOT / "scenarios"
 DEFAULT_PORT = 8765
 MONTE_CARLO_RUNS = 2000
 INSTALL = "pip install -e '.[ui]'"
@@ -78,7 +78,7 @@ TOGGLES = {
     "benes_fights": "Beneš fights: refuses cession and Munich, resists invasion",
     "poland_neutral": "Poland stays out: no claim on Teschen, no threat to Soviet forces",
 }
-# The standing pacts of sim/rulebook/world.yaml, in words (the file names them only in comments).
+# The standing pacts of sim/book/rulebook/world.yaml, in words (the file names them only in comments).
 PACTS = {
     "pact.fr_cz": "the Franco-Czechoslovak alliance (1925)",
     "pact.su_cz": "the Soviet-Czechoslovak pact (1935)",
@@ -298,7 +298,7 @@ class Milestone:
 def debrief(model: ClassroomModel) -> list[Milestone]:
     """The run's timeline against calibration/record.yaml (the calibration's record of 1938; empty if it is not there)."""
     try:
-        from sim.calibrate import RECORD_PATH, compile_record, load_record
+        from sim.experiments.calibrate import RECORD_PATH, compile_record, load_record
 
         record = load_record(RECORD_PATH)
     except (ImportError, OSError, ValueError, InputError):  # no calibration in this checkout: the debrief says so

@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import forkserver
 
 CHUNK = 50_000  # rollouts per batch: large batches amortise the per-day cost of the rules
-PRELOAD = ["sim.runner"]  # what the fork server imports before it forks any worker
+PRELOAD = ["sim.experiments.runner"]  # what the fork server imports before it forks any worker
 
 
 def chunks(runs: int, chunk: int = CHUNK) -> list[tuple[int, int]]:

@@ -1,6 +1,6 @@
 """The calibration posterior: parameter samples fitted to the historical record, drawn once per rollout.
 
-``calibration/posterior.json`` is written by ``python run.py calibrate`` (``sim/calibrate.py``):
+``calibration/posterior.json`` is written by ``python run.py calibrate`` (``sim/experiments/calibrate.py``):
 weighted samples of the free parameters declared in ``calibration/priors.yaml``. Every scenario
 draws each rollout's values from it by default, so that what the record leaves uncertain shows
 in the intervals of every counterfactual. Rollout i's draw is addressed by (seed, i) like every
@@ -19,12 +19,13 @@ from pathlib import Path
 import numpy as np
 from pydantic import Field
 
-from sim import rng
-from sim.inputs import InputError, validate
-from sim.rules import RuleBook, Strict
-from sim.scenario import Scenario
+from sim.book.inputs import InputError, validate
+from sim.book.paths import CALIBRATION
+from sim.book.rules import RuleBook, Strict
+from sim.book.scenario import Scenario
+from sim.engine import rng
 
-POSTERIOR_PATH = Path(__file__).resolve().parent.parent / "calibration" / "posterior.json"
+POSTERIOR_PATH = CALIBRATION / "posterior.json"
 STREAM = rng.key("posterior", "sample")
 
 

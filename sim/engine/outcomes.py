@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.conditions import NEVER
+from sim.engine.conditions import NEVER
 
 OUTCOMES = ("settlement", "german_climbdown", "local_war", "general_war", "unresolved")
 OUTCOME_MEANINGS = {

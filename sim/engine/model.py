@@ -4,14 +4,14 @@ One ``CrisisModel`` advances the rollouts whose global indices are ``lanes``
 (a single narrated rollout is a batch of one through the same code). Each
 ``step()`` is one day of 1938:
 
-1. exogenous events due today start or end (``sim/rulebook/world.yaml``);
+1. exogenous events due today start or end (``sim/book/rulebook/world.yaml``);
 2. every state perceives the same snapshot (beliefs move toward what it sees);
 3. every state decides: its rules are evaluated against that snapshot;
 4. all writes are applied together, in rule-book order (never agent order);
 5. the war sub-model advances and finished rollouts are closed.
 
 A rollout's result depends only on (scenario, seed, rollout index): every
-random draw is addressed by those and the day, rule and actor (``sim/rng.py``),
+random draw is addressed by those and the day, rule and actor (``sim/engine/rng.py``),
 and closed lanes are frozen, so no lane can see another.
 """
 
@@ -23,13 +23,13 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from sim import campaign, outcomes, posterior, rng
-from sim.actions import Write, at
-from sim.agents import StateAgent
-from sim.conditions import NEVER, ONE, ZERO, any_lane
-from sim.engine import Decision, Proposal, Timer, compile_rules, state_layout
-from sim.rules import STATES, RuleBook, load_rulebook
-from sim.scenario import Scenario, default_scenario
+from sim.book.rules import STATES, RuleBook, load_rulebook
+from sim.book.scenario import Scenario, default_scenario
+from sim.engine import campaign, outcomes, posterior, rng
+from sim.engine.actions import Write, at
+from sim.engine.agents import StateAgent
+from sim.engine.compiled import Decision, Proposal, Timer, compile_rules, state_layout
+from sim.engine.conditions import NEVER, ONE, ZERO, any_lane
 
 # Per-state variables that are probabilities or levels in [0, 1]: kept there after every day's writes.
 BOUNDED = ("mobilisation", "pressure", "belief")
@@ -106,7 +106,7 @@ class CrisisModel(mesa.Model):
         """``parameters``: values per lane (arrays as long as ``lanes``) that override every other source.
 
         Parameters the scenario does not pin and ``parameters`` does not give are drawn per rollout
-        from the calibration posterior (``sim/posterior.py``), as the scenario's ``parameter_draws`` says.
+        from the calibration posterior (``sim/engine/posterior.py``), as the scenario's ``parameter_draws`` says.
         """
         scenario = scenario or default_scenario()
         # Named crisis_scenario: Mesa 3.5 reserves `Model.scenario` for its own Scenario class.

@@ -1,6 +1,6 @@
 """The README's table of every scenario's outcome probabilities, regenerated from the code.
 
-``python -m sim.scenario_table`` runs every file in ``scenarios/`` on the same rollouts
+``python -m sim.presentation.scenario_table`` runs every file in ``scenarios/`` on the same rollouts
 (common random numbers, the seed and run count stated below) and rewrites the table
 between the markers in README.md. A test fails when the committed table is stale.
 """
@@ -11,18 +11,18 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from sim import runner
-from sim.outcomes import OUTCOMES
-from sim.scenario import Scenario, load_scenario
+from sim.book.paths import ROOT, SCENARIOS
+from sim.book.scenario import Scenario, load_scenario
+from sim.engine.outcomes import OUTCOMES
+from sim.experiments import runner
 
 SEED = 1938
 RUNS = 2000
 START = "<!-- scenario-table:start -->"
 END = "<!-- scenario-table:end -->"
-ROOT = Path(__file__).resolve().parents[1]
 
 
-def scenarios(folder: Path = ROOT / "scenarios") -> list[Scenario]:
+def scenarios(folder: Path = SCENARIOS) -> list[Scenario]:
     """The baseline first, then every other scenario by file name, all on one seed."""
     paths = sorted(folder.glob("*.yaml"), key=lambda path: (path.stem != "baseline", path.stem))
     return [dataclasses.replace(load_scenario(path), seed=SEED) for path in paths]
@@ -34,7 +34,7 @@ def table(runs: int = RUNS, jobs: int | None = None) -> str:
     heading = "| scenario | " + " | ".join(name.replace("_", " ") for name in OUTCOMES) + " | war (either kind) |"
     lines = [
         f"Every scenario on the same {runs} rollouts (seed {SEED}, common random numbers); regenerate with "
-        "`python -m sim.scenario_table`. Each cell is the probability; in brackets, the difference from the baseline.",
+        "`python -m sim.presentation.scenario_table`. Each cell is the probability; in brackets, the difference from the baseline.",
         "",
         heading,
         "|" + "---|" * (len(OUTCOMES) + 2),

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.conditions import NEVER
-from sim.explain import evidence_line, name_in_words
-from sim.model import CrisisModel, Happening
-from sim.outcomes import EVENTS, OUTCOME_MEANINGS, OUTCOMES
-from sim.rules import STATE_NAMES, load_rulebook
-from sim.scenario import Scenario
+from sim.book.rules import STATE_NAMES, load_rulebook
+from sim.book.scenario import Scenario
+from sim.engine.conditions import NEVER
+from sim.engine.model import CrisisModel, Happening
+from sim.engine.outcomes import EVENTS, OUTCOME_MEANINGS, OUTCOMES
+from sim.presentation.explain import evidence_line, name_in_words
 
 WIDTH = 100
 INDENT = " " * 13

@@ -38,10 +38,10 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.book.inputs import InputError
 from sim.cli import fraction
-from sim.inputs import InputError
 
-METADATA_KEY = b"munich1938.sweep"  # as sim.sweep writes it
+METADATA_KEY = b"munich1938.sweep"  # as sim.experiments.sweep writes it
 DROP_TOLERANCE = 0.01
 
 

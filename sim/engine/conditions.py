@@ -34,7 +34,7 @@ from functools import cached_property
 
 import numpy as np
 
-from sim.inputs import did_you_mean
+from sim.book.inputs import did_you_mean
 
 Value = np.ndarray | float | bool
 

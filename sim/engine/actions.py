@@ -14,7 +14,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from sim.rules import STATES, Action
+from sim.book.rules import STATES, Action
 
 Op = Literal["set", "add", "max", "min"]
 

@@ -18,8 +18,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, model_validator
 
-from sim.inputs import Document, InputError, did_you_mean, load_yaml, validate
-from sim.rules import EventEdit, Rule, RuleBook, Strict, load_rulebook
+from sim.book.inputs import Document, InputError, did_you_mean, load_yaml, validate
+from sim.book.rules import EventEdit, Rule, RuleBook, Strict, load_rulebook
 
 DEFAULT_START = date(1938, 3, 12)
 DEFAULT_END = date(1938, 10, 31)

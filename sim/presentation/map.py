@@ -14,9 +14,9 @@ import math
 from dataclasses import dataclass
 from html import escape
 
-from sim.agents import POSTURES
-from sim.model import CrisisModel
-from sim.rules import STATE_NAMES, STATES
+from sim.book.rules import STATE_NAMES, STATES
+from sim.engine.agents import POSTURES
+from sim.engine.model import CrisisModel
 
 # Projection: longitude and latitude to pixels, equirectangular with the scale of 50°N.
 WEST, EAST, SOUTH, NORTH = -6.5, 36.0, 42.0, 59.5

@@ -2,7 +2,7 @@
 
 Rollouts ``0 .. runs-1`` are cut into chunks of consecutive indices; each chunk
 is one ``CrisisModel`` batch. Chunks run in this process or, with ``jobs > 1``,
-in a process pool (``sim/pool.py``); their tallies are added up in chunk order. Because every
+in a process pool (``sim/experiments/pool.py``); their tallies are added up in chunk order. Because every
 draw is addressed by the rollout index, the result does not depend on the
 chunk size, on ``jobs`` or on the order in which chunks finish. Only counts
 are kept (and, if asked, one CSV row a rollout, streamed to the caller), so
@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.conditions import NEVER
-from sim.model import BatchResult, CrisisModel
-from sim.outcomes import EVENTS, GREAT_POWERS, OUTCOMES
-from sim.pool import CHUNK, chunks, default_jobs, map_work
-from sim.posterior import Posterior, lane_parameters
-from sim.rules import STATES, RuleBook, load_rulebook
-from sim.scenario import Scenario
+from sim.book.rules import STATES, RuleBook, load_rulebook
+from sim.book.scenario import Scenario
+from sim.engine.conditions import NEVER
+from sim.engine.model import BatchResult, CrisisModel
+from sim.engine.outcomes import EVENTS, GREAT_POWERS, OUTCOMES
+from sim.engine.posterior import Posterior, lane_parameters
+from sim.experiments.pool import CHUNK, chunks, default_jobs, map_work
 
 Z95 = 1.959963984540054
 

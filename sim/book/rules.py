@@ -1,8 +1,8 @@
 """The rule book's file format: rules, actions, evidence, parameters and the exogenous calendar.
 
-These are the pydantic models for ``sim/rulebook/*.yaml`` (what the sources say,
+These are the pydantic models for ``sim/book/rulebook/*.yaml`` (what the sources say,
 as data) and for the rules a scenario adds. How a rule is evaluated lives in
-``sim/engine.py``; what an action does lives in ``sim/actions.py``.
+``sim/engine/compiled.py``; what an action does lives in ``sim/engine/actions.py``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim.inputs import load_yaml, validate
+from sim.book.inputs import load_yaml, validate
 
 STATES = ("CZ", "FR", "GB", "SU", "PL", "RO", "DE")
 STATE_NAMES = {
@@ -302,8 +302,8 @@ class RuleBook(Strict):
 
 @cache
 def load_rulebook() -> RuleBook:
-    """Read and validate the rule book shipped in ``sim/rulebook``."""
-    folder = resources.files("sim") / "rulebook"
+    """Read and validate the rule book shipped in ``sim/book/rulebook``."""
+    folder = resources.files("sim.book") / "rulebook"
     actors = {}
     for actor in STATES:
         document = load_yaml(folder / f"{actor}.yaml")

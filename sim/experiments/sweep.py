@@ -40,15 +40,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import Field, model_validator
 
-from sim import designs
-from sim.designs import Axis, DesignKind, DesignSpec
-from sim.inputs import Document, InputError, did_you_mean, dotted, load_yaml, validate
-from sim.outcomes import EVENTS, OUTCOMES
-from sim.pool import CHUNK, default_jobs, map_work
-from sim.posterior import Posterior, committed_posterior
-from sim.rules import Parameter, RuleBook, Strict, load_rulebook
-from sim.runner import point_chunks, run_points, wilson
-from sim.scenario import Scenario, load_scenario
+from sim.book.inputs import Document, InputError, did_you_mean, dotted, load_yaml, validate
+from sim.book.rules import Parameter, RuleBook, Strict, load_rulebook
+from sim.book.scenario import Scenario, load_scenario
+from sim.engine.outcomes import EVENTS, OUTCOMES
+from sim.engine.posterior import Posterior, committed_posterior
+from sim.experiments import designs
+from sim.experiments.designs import Axis, DesignKind, DesignSpec
+from sim.experiments.pool import CHUNK, default_jobs, map_work
+from sim.experiments.runner import point_chunks, run_points, wilson
 
 MAX_POINTS = 10_000_000
 METADATA_KEY = b"munich1938.sweep"
@@ -727,7 +727,7 @@ def write_reports(sweep: Sweep, folder: Path, table: pa.Table, indices: dict | N
 
 def figures(sweep: Sweep, table: pa.Table, indices: dict | None) -> Iterator[tuple[str, Callable[[IO[bytes]], None]]]:
     """(file name, drawing function of a stream) for each figure the design calls for, one an output."""
-    from sim import sweep_plots
+    from sim.presentation import sweep_plots
 
     kind, base = sweep.design.kind, f"{sweep.rollouts:,} rollouts a point"
     for output in sweep.outputs:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from sim.conditions import Binary, Call, Literal, Name, Node, Unary, parse
-from sim.rules import STATE_NAMES, STATES, Rule, RuleBook
-from sim.scenario import default_scenario
+from sim.book.rules import STATE_NAMES, STATES, Rule, RuleBook
+from sim.book.scenario import default_scenario
+from sim.engine.conditions import Binary, Call, Literal, Name, Node, Unary, parse
 
 LEVELS = "settlement levels: 0 none, 1 autonomy for the Sudeten Germans, 2 cession of the Sudeten territories, 3 immediate occupation"
 LEVEL_NAMES = {1: "autonomy", 2: "cession", 3: "immediate occupation"}

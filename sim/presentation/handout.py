@@ -22,17 +22,19 @@ from pathlib import Path
 
 import numpy as np
 
-from sim import report, runner
-from sim.explain import expression_in_words
-from sim.inputs import InputError
-from sim.model import CrisisModel
-from sim.narrate import Entry, entries
-from sim.outcomes import EVENTS, OUTCOME_MEANINGS, OUTCOMES
-from sim.rules import FRAGMENT, MAIN_TEXT, STATE_NAMES, Evidence, Rule, RuleBook, load_rulebook
-from sim.runner import Tally
-from sim.scenario import DEFAULT_END, DEFAULT_LENS, DEFAULT_START, Scenario, load_scenario
+from sim.book.inputs import InputError
+from sim.book.paths import SCENARIOS
+from sim.book.rules import FRAGMENT, MAIN_TEXT, STATE_NAMES, Evidence, Rule, RuleBook, load_rulebook
+from sim.book.scenario import DEFAULT_END, DEFAULT_LENS, DEFAULT_START, Scenario, load_scenario
+from sim.engine.model import CrisisModel
+from sim.engine.outcomes import EVENTS, OUTCOME_MEANINGS, OUTCOMES
+from sim.experiments import runner
+from sim.experiments.runner import Tally
+from sim.presentation import report
+from sim.presentation.explain import expression_in_words
+from sim.presentation.narrate import Entry, entries
 
-BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
+BASELINE = SCENARIOS / "baseline.yaml"
 BASELINE_RUNS = 10_000  # at most this many baseline rollouts beside the scenario's (one process, a few seconds)
 SAMPLE_SEARCH = 200  # the sample rollout is the first of these whose outcome is the scenario's most likely one
 RULES_SHOWN = 7

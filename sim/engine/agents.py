@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.conditions import ZERO
-from sim.engine import CompiledRule, Proposal
-from sim.rules import STATE_NAMES, STATES
+from sim.book.rules import STATE_NAMES, STATES
+from sim.engine.compiled import CompiledRule, Proposal
+from sim.engine.conditions import ZERO
 
 if TYPE_CHECKING:
-    from sim.model import CrisisModel
+    from sim.engine.model import CrisisModel
 
 POSTURES = ("calm", "alert", "mobilised", "at war")
 

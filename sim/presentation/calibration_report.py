@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.calibrate import Calibration, Priors, Test, posterior_values, prior_values, shares
-from sim.posterior import Posterior
-from sim.report import pyplot
-from sim.scenario import Scenario
+from sim.book.scenario import Scenario
+from sim.engine.posterior import Posterior
+from sim.experiments.calibrate import Calibration, Priors, Test, posterior_values, prior_values, shares
+from sim.presentation.report import pyplot
 
 MARGINAL_BINS = 30  # bins of each marginal plot, even on the scale where the prior is flat
 

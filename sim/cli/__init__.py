@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sim.inputs import InputError
+from sim.book.inputs import InputError
 
 SUBCOMMANDS = {
     "rules": "print the rule book: every rule with its condition, action and evidence",
@@ -28,7 +28,12 @@ SUBCOMMANDS = {
     "ui": "start the classroom app in a browser (needs the ui extra)",
 }
 # Subcommands that live in a module of their own: each module has ``command(argv) -> int``.
-MODULE_COMMANDS = {"calibrate": "sim.calibrate", "sweep": "sim.sweep", "discover": "sim.discover", "ui": "sim.app"}
+MODULE_COMMANDS = {
+    "calibrate": "sim.experiments.calibrate",
+    "sweep": "sim.experiments.sweep",
+    "discover": "sim.experiments.discover",
+    "ui": "sim.presentation.app",
+}
 
 
 def positive_int(text: str) -> int:
@@ -83,8 +88,8 @@ def run_parser() -> argparse.ArgumentParser:
 
 
 def run_scenario(argv: list[str]) -> int:
-    from sim import pool
-    from sim.scenario import load_scenario
+    from sim.book.scenario import load_scenario
+    from sim.experiments import pool
 
     args = run_parser().parse_args(argv)
     scenario = load_scenario(args.scenario, args.sets)
@@ -95,14 +100,15 @@ def run_scenario(argv: list[str]) -> int:
     runs = args.runs or scenario.runs
     if args.narrate is None:
         pool.start_early(runs, args.jobs)  # the workers' server imports the model while we do
-    from sim import report, runner
+    from sim.experiments import runner
+    from sim.presentation import report
 
     if args.report:
-        from sim.handout import check_target
+        from sim.presentation.handout import check_target
 
         check_target(Path(args.report))  # a bad path is reported before the run, not after it
     if args.narrate is not None:
-        from sim.narrate import narrate
+        from sim.presentation.narrate import narrate
 
         sys.stdout.write(narrate(scenario, args.narrate))
         return 0
@@ -115,7 +121,7 @@ def run_scenario(argv: list[str]) -> int:
         tally = runner.run(scenario, runs, args.jobs)
         result = report.summary(tally, scenario, scenario.seed)
     if args.report:
-        from sim.handout import write_handout
+        from sim.presentation.handout import write_handout
 
         write_handout(Path(args.report), scenario, tally, result)
     sys.stdout.write(report.as_json(result) if args.json else report.table(result, scenario))
@@ -123,8 +129,8 @@ def run_scenario(argv: list[str]) -> int:
 
 
 def rules_command(argv: list[str]) -> int:
-    from sim.explain import rulebook_markdown, rulebook_text
-    from sim.rules import STATES, load_rulebook
+    from sim.book.rules import STATES, load_rulebook
+    from sim.presentation.explain import rulebook_markdown, rulebook_text
 
     parser = argparse.ArgumentParser(prog="python run.py rules", description=SUBCOMMANDS["rules"])
     parser.add_argument("actor", nargs="?", choices=STATES, help="only this state's rules")
@@ -139,7 +145,7 @@ def rules_command(argv: list[str]) -> int:
 
 
 def list_command(argv: list[str]) -> int:
-    from sim.scenario import load_scenario
+    from sim.book.scenario import load_scenario
 
     parser = argparse.ArgumentParser(prog="python run.py list", description=SUBCOMMANDS["list"])
     parser.add_argument("folder", nargs="?", default="scenarios", help="folder of scenario files (default: scenarios)")
@@ -157,7 +163,7 @@ def list_command(argv: list[str]) -> int:
 
 
 def schema_command(argv: list[str]) -> int:
-    from sim.scenario import ScenarioFile
+    from sim.book.scenario import ScenarioFile
 
     parser = argparse.ArgumentParser(prog="python run.py schema", description=SUBCOMMANDS["schema"])
     parser.add_argument("--out", metavar="FILE", help="write the schema to FILE instead of printing it")
@@ -174,8 +180,8 @@ def schema_command(argv: list[str]) -> int:
 
 
 def compare_command(argv: list[str]) -> int:
-    from sim import pool
-    from sim.scenario import load_scenario
+    from sim.book.scenario import load_scenario
+    from sim.experiments import pool
 
     parser = argparse.ArgumentParser(prog="python run.py compare", description=SUBCOMMANDS["compare"])
     parser.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario files; the first is the reference")
@@ -189,7 +195,8 @@ def compare_command(argv: list[str]) -> int:
     seed = scenarios[0].seed if args.seed is None else args.seed
     scenarios = [dataclasses.replace(scenario, seed=seed) for scenario in scenarios]  # common random numbers
     pool.start_early(args.runs, args.jobs)
-    from sim import report, runner
+    from sim.experiments import runner
+    from sim.presentation import report
 
     out = report.OutputFolder(args.out) if args.out else None
     tallies, paired = runner.compare(scenarios, args.runs, args.jobs)

@@ -2,7 +2,7 @@
 
 Each function draws one output's figure into an open binary stream (the caller
 writes it atomically) and reads only numbers: the results table's columns, the
-indices from ``sim.designs`` and the reference point (the scenario's values).
+indices from ``sim.experiments.designs`` and the reference point (the scenario's values).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import IO
 
 import numpy as np
 
-from sim.designs import Axis
-from sim.report import pyplot
+from sim.experiments.designs import Axis
+from sim.presentation.report import pyplot
 
 
 def heatmap(

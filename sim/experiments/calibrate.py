@@ -2,7 +2,7 @@
 
 ``python run.py calibrate`` reads ``calibration/record.yaml`` (what happened, when, and the
 model event each observation corresponds to) and ``calibration/priors.yaml`` (the free
-parameters and their prior ranges), fits the parameters by ABC-SMC (``sim/abc.py``) over the
+parameters and their prior ranges), fits the parameters by ABC-SMC (``sim/experiments/abc.py``) over the
 batch engine, and writes ``calibration/posterior.json``. It then repeats the fit on the record
 up to ``--until`` only and reports how the held-out observations fare under that posterior
 against the prior. The distance of a rollout from the record is the number of observations it
@@ -24,21 +24,21 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from sim import abc
+from sim.book.inputs import InputError, load_yaml, validate
+from sim.book.paths import RULEBOOK
+from sim.book.rules import Evidence, RuleBook, Strict, load_rulebook
+from sim.book.scenario import Scenario, default_scenario
 from sim.cli import positive_int
-from sim.conditions import NEVER, ConditionError, Expression, parse
-from sim.engine import state_layout
-from sim.inputs import InputError, load_yaml, validate
-from sim.model import CrisisModel
-from sim.pool import chunks, default_jobs, map_work
-from sim.posterior import POSTERIOR_PATH, Posterior, PosteriorFile, model_units
-from sim.rules import Evidence, RuleBook, Strict, load_rulebook
-from sim.scenario import Scenario, default_scenario
+from sim.engine.compiled import state_layout
+from sim.engine.conditions import NEVER, ConditionError, Expression, parse
+from sim.engine.model import CrisisModel
+from sim.engine.posterior import POSTERIOR_PATH, Posterior, PosteriorFile, model_units
+from sim.experiments import abc
+from sim.experiments.pool import chunks, default_jobs, map_work
 
 CALIBRATION = POSTERIOR_PATH.parent
 RECORD_PATH = CALIBRATION / "record.yaml"
 PRIORS_PATH = CALIBRATION / "priors.yaml"
-RULEBOOK = Path(__file__).resolve().parent / "rulebook"
 DEFAULT_UNTIL = dt.date(1938, 9, 21)
 SEED = 1938
 PARTICLES = 1000
@@ -240,7 +240,7 @@ def hashes() -> dict[str, str]:
 def posterior_file(calibration: Calibration, seed: int, until: dt.date | None, command: str) -> PosteriorFile:
     fit = calibration.fit
     return PosteriorFile(
-        method=f"ABC-SMC (sim/abc.py), {len(fit.weights)} particles, tolerance {fit.tolerance:g} missed observations of {len(calibration.fitted)}",
+        method=f"ABC-SMC (sim/experiments/abc.py), {len(fit.weights)} particles, tolerance {fit.tolerance:g} missed observations of {len(calibration.fitted)}",
         command=command,
         seed=seed,
         until=until,
@@ -299,7 +299,7 @@ def command(argv: list[str]) -> int:
     print(f"calibrate: whole record fitted in {full.seconds:.0f} s", file=sys.stderr)
     held = fit_record(tests, priors, scenario, args.until, jobs, args.particles, SEED + 1, args.batch)
     print(f"calibrate: record to {args.until} fitted in {held.seconds:.0f} s", file=sys.stderr)
-    from sim import calibration_report
+    from sim.presentation import calibration_report
 
     posterior = posterior_file(full, SEED, None, " ".join(["python run.py calibrate", *argv]))
     report = calibration_report.Report.build(tests, priors, scenario, full, held, args.until, jobs, args.evaluation_runs)
