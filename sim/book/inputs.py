@@ -154,13 +154,26 @@ def validate(model: type[Model], data: Any, document: Document | None = None, pr
         return model.model_validate(data)
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
-        path = (*prefix, *(part for part in first["loc"] if not _is_union_tag(part)))
+        path = (*prefix, *_keys(data, first["loc"]))
         raise InputError(
             _explain(first),
             document.file if document else None,
             document.line_of(path) if document else None,
             dotted(path) or None,
         ) from None
+
+
+def _keys(data: Any, loc: tuple) -> list[str | int]:
+    """The keys of the file along a pydantic error location, without the union members' names pydantic puts in it."""
+    keys, node = [], data
+    for part in loc:
+        if _is_union_tag(part):
+            continue
+        if isinstance(node, dict) and part not in node and node.get("kind") == part:
+            continue  # the chosen member of a union told apart by its `kind` (an action), not a key of the file
+        keys.append(part)
+        node = node.get(part) if isinstance(node, dict) else node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node) else None
+    return keys
 
 
 def _is_union_tag(part: str | int) -> bool:

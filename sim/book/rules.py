@@ -2,7 +2,8 @@
 
 These are the pydantic models for ``sim/book/rulebook/*.yaml`` (what the sources say,
 as data) and for the rules a scenario adds. How a rule is evaluated lives in
-``sim/engine/compiled.py``; what an action does lives in ``sim/engine/actions.py``.
+the engine (``sim/engine/``); what an action does lives in ``sim/book/actions.py``, and the
+states and variables the rules may name in ``sim/book/vocabulary.py``.
 """
 
 from __future__ import annotations
@@ -15,19 +16,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sim.book.actions import Action
 from sim.book.inputs import load_yaml, validate
-
-STATES = ("CZ", "FR", "GB", "SU", "PL", "RO", "DE")
-STATE_NAMES = {
-    "CZ": "Czechoslovakia",
-    "FR": "France",
-    "GB": "Britain",
-    "SU": "the USSR",
-    "PL": "Poland",
-    "RO": "Romania",
-    "DE": "Germany",
-}
-Actor = Literal["CZ", "FR", "GB", "SU", "PL", "RO", "DE"]
+from sim.book.vocabulary import STATE_NAMES, STATES, Actor  # noqa: F401 (STATE_NAMES: importers move to vocabulary)
 
 MAIN_TEXT = "000_85e967bd7e3b6f2b.txt"
 FRAGMENT = "002_a872aad8d61a84ba.txt"
@@ -84,74 +75,6 @@ class Parameter(Strict):
         assert isinstance(self.value, dt.date) == isinstance(low, dt.date), "value and range must both be numbers or both dates"
         assert low <= high, f"range {list(self.range)} is empty"
         assert low <= self.value <= high, f"value {self.value} is outside its range {list(self.range)}"
-        return self
-
-
-Visibility = Literal["public", "private"]
-
-
-class Action(Strict):
-    """What a rule does when it fires. ``kind`` picks the mechanism; the other fields are its arguments."""
-
-    kind: Literal[
-        "mobilise",
-        "demobilise",
-        "statement",
-        "pressure",
-        "demand",
-        "propose",
-        "accept",
-        "reject",
-        "settle",
-        "ask_help",
-        "passage",
-        "attack",
-        "declare_war",
-        "appeal_league",
-        "denounce_pact",
-        "call_conference",
-        "conference",
-        "climb_down",
-        "note",
-    ]
-    level: float | None = None
-    to: list[Actor] | Literal["all"] | None = None
-    about: Actor | None = None
-    claim: float | None = Field(None, ge=0, le=1, description="The probability the statement asserts that `about` will fight.")
-    visibility: Visibility = "private"
-    sincere: bool = True
-    truth: float | None = Field(None, ge=0, le=1, description="For an insincere statement: what the speaker really holds.")
-    target: Actor | None = None
-    mode: Literal["troops", "aircraft", "materiel"] | None = None
-    grant: bool | None = None
-    pact: str | None = None
-
-    @model_validator(mode="after")
-    def _arguments(self) -> Action:
-        needs = {
-            "mobilise": ("level",),
-            "demobilise": ("level",),
-            "statement": ("to", "about", "claim"),
-            "pressure": ("target", "level"),
-            "demand": ("level",),
-            "propose": ("level",),
-            "accept": ("level",),
-            "reject": ("level",),
-            "ask_help": ("target",),
-            "passage": ("mode", "grant"),
-            "attack": ("target",),
-            "declare_war": ("target",),
-            "denounce_pact": ("pact",),
-            "conference": ("level",),
-        }.get(self.kind, ())
-        missing = [name for name in needs if getattr(self, name) is None]
-        assert not missing, f"action {self.kind!r} needs {', '.join(missing)}"
-        if self.kind == "statement":
-            assert self.sincere == (self.truth is None), "an insincere statement needs `truth` (what the speaker really holds); a sincere one has none"
-        if self.kind in ("mobilise", "demobilise", "pressure"):
-            assert 0 <= self.level <= 1, f"{self.kind} level must be within [0, 1], got {self.level}"
-        if self.kind in ("demand", "propose", "accept", "reject", "conference"):
-            assert self.level in (1, 2, 3), "settlement levels are 1 (autonomy), 2 (cession), 3 (immediate occupation)"
         return self
 
 

@@ -13,10 +13,11 @@ import numpy as np
 
 from sim.book.rules import STATE_NAMES, load_rulebook
 from sim.book.scenario import Scenario
+from sim.book.vocabulary import words_of
 from sim.engine.conditions import NEVER
 from sim.engine.model import CrisisModel, Happening
 from sim.engine.outcomes import EVENTS, OUTCOME_MEANINGS, OUTCOMES
-from sim.presentation.explain import evidence_line, name_in_words
+from sim.presentation.explain import evidence_line
 
 WIDTH = 100
 INDENT = " " * 13
@@ -91,7 +92,7 @@ def entry(happening: Happening, rules: dict, events: dict, position: int = 0) ->
         return Entry(happening.day, "event", text, evidence=tuple(evidence_line(item) for item in event.evidence))
     if happening.kind == "belief":
         moved = f"{happening.before[position]:.2f} -> {happening.after[position]:.2f}"
-        return Entry(happening.day, "belief", f"belief moves: {name_in_words(happening.name)}, {moved}")
+        return Entry(happening.day, "belief", f"belief moves: {words_of(happening.name)}, {moved}")
     return Entry(happening.day, "campaign", f"War: {CAMPAIGN_WORDS[happening.name]}")
 
 
