@@ -76,13 +76,16 @@ class Choice:
         return found + [f"parameters.{name}={value!r}" for name, value in self.values]
 
     def value(self, name: str) -> float | None:
+        """The value a parameter was moved to by hand, or None: the slider then shows the scenario's own."""
         return dict(self.values).get(name)
 
     def moved(self, name: str, value: float) -> Choice:
+        """This choice with one parameter moved; moved last, so its --set comes last and wins."""
         values = (*((key, old) for key, old in self.values if key != name), (name, float(value)))
         return dataclasses.replace(self, values=values)
 
     def toggled(self, name: str, on: bool) -> Choice:
+        """This choice with a switch on or off: one switched on comes last (its --set wins), the others keep TOGGLES order."""
         toggles = tuple(key for key in TOGGLES if key in self.toggles and key != name) + ((name,) if on else ())
         return dataclasses.replace(self, toggles=toggles)
 
@@ -94,6 +97,7 @@ def scenario_names(folder: Path = SCENARIOS) -> list[str]:
 
 
 def scenario_of(choice: Choice) -> Scenario:
+    """The scenario a choice makes: its file loaded with its --set overrides, validated as on the command line."""
     return load_scenario(SCENARIOS / f"{choice.scenario}.yaml", choice.sets())
 
 
@@ -144,6 +148,7 @@ class ClassroomModel(TreatyWatch):
 
     @property
     def outcome(self) -> str | None:
+        """The rollout's outcome by name once it has ended (None while it runs)."""
         return None if self.running else OUTCOMES[self.result().outcome[0]]
 
 

@@ -15,6 +15,7 @@ from sim.presentation.narrate import entries
 
 
 def status_html(model: ClassroomModel) -> str:
+    """The date, day and rollout, and the outcome once there is one; ``data-day`` lets a test wait for a step."""
     scenario = model.crisis_scenario
     day = f"{model.date:%A %d %B %Y}" if model.date else f"{scenario.start:%d %B %Y}, before the first day"
     outcome = f" <b>Outcome: {escape(model.outcome.replace('_', ' '))}</b> ({escape(OUTCOME_MEANINGS[model.outcome])})." if model.outcome else ""
@@ -40,6 +41,7 @@ ALERT_STYLE = {"invokes": ("#1f5fbf", "invokes"), "honours": ("#1b8a3a", "honour
 
 
 def alerts_html(model: ClassroomModel) -> str:
+    """The treaty alerts so far, newest first, each with its date, its kind in colour and the short form of its sources."""
     rows = []
     for alert in reversed(model.alerts):
         colour, word = ALERT_STYLE[alert.kind]
@@ -71,10 +73,12 @@ def odds_html(odds: Odds, scenario_name: str) -> str:
 
 
 def _bar(p: float, colour: str) -> str:
+    """A probability as a bar in plain HTML (no plotting library, so nothing to fetch)."""
     return f"<div style='background:{colour};height:9px;width:{100 * p:.1f}%;min-width:1px;margin:1px 0'></div>"
 
 
 def debrief_html(milestones: list[Milestone]) -> str:
+    """The milestones as a table, 1938 beside this run, and how many of those decided went as in 1938."""
     if not milestones:
         return "<i>The dated record (calibration/record.yaml) is not available in this checkout.</i>"
     rows = []
