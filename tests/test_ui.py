@@ -23,7 +23,8 @@ import pytest
 from sim.cli import main
 from sim.engine.model import CrisisModel
 from sim.engine.outcomes import OUTCOMES
-from sim.presentation.app import Choice, ClassroomModel, as_sets, debrief, debrief_html, narration_html, scenario_of, toggle_sets
+from sim.presentation.classroom import Choice, ClassroomModel, as_sets, debrief, scenario_of, toggle_sets
+from sim.presentation.panels import debrief_html, narration_html
 from tests.helpers import ROOT, scenario
 
 CHROMIUM = Path("/usr/bin/chromium")

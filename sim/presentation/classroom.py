@@ -1,0 +1,219 @@
+"""The classroom's what-if, apart from any page: the choices, their --set overrides, the model, the odds and the debrief.
+
+What a class argues about (the scenario, each state's resolve, Beneš fighting, the Romanian
+railways, Poland's stance, the lens, the information gaps) is a ``Choice``; every control is
+applied through the scenario's own ``--set`` path (``load_scenario(path, sets)``), so the app
+has no rule logic of its own. ``ClassroomModel`` is the one recorded rollout the page steps,
+``monte_carlo`` the odds of the what-if beside the baseline's, and ``debrief`` the run against
+the dated record in ``calibration/record.yaml``. The page itself is ``sim/presentation/app.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from sim.book.inputs import InputError
+from sim.book.paths import SCENARIOS
+from sim.book.rules import RuleBook
+from sim.book.scenario import Scenario, load_scenario
+from sim.engine.conditions import NEVER
+from sim.engine.outcomes import OUTCOMES
+from sim.experiments import runner
+from sim.presentation import report
+from sim.presentation.alerts import TreatyWatch
+
+MONTE_CARLO_RUNS = 2000
+
+# What a class argues about. Each control is a rule-book parameter, set through --set.
+RESOLVE = {
+    "CZ.resolve": "Beneš: resolve to refuse Anglo-French pressure",
+    "FR.daladier_weight": "France: how often Daladier prevails over Bonnet",
+    "GB.resolve": "Britain: readiness to fight for Czechoslovakia",
+    "SU.treaty_fidelity": "USSR: daily chance to fight once France does",
+    "PL.teschen_resolve": "Poland: determination to take Teschen",
+    "DE.resolve": "Germany: Hitler's determination",
+}
+PASSAGE = {
+    "RO.passage_if_west_fights": "Romania: daily chance to open its railways once Britain and France fight",
+    "RO.league_effect": "Romania: added chance after a League verdict against Germany",
+}
+GAPS = {
+    "CZ.informs_moscow": "Beneš tells Moscow of Bonnet's private warnings",
+    "FR.candour": "France: one line to every capital (0: Bonnet's double game, as in 1938)",
+}
+# Switches that apply another scenario file's changes (parameters, rule and event edits: --set can carry them all).
+TOGGLES = {
+    "benes_fights": "Beneš fights: refuses cession and Munich, resists invasion",
+    "poland_neutral": "Poland stays out: no claim on Teschen, no threat to Soviet forces",
+}
+
+
+# ------------------------------------------------------------------ the class's choice, as --set overrides
+@dataclass(frozen=True)
+class Choice:
+    """What the class has chosen: a scenario file and the changes made on top of it. Hashable, so panels can key on it."""
+
+    scenario: str = "baseline"
+    lens: str | None = None  # None: the scenario's own
+    toggles: tuple[str, ...] = ()
+    values: tuple[tuple[str, float], ...] = ()  # parameters moved by hand, in the order they were moved
+    rollout: int = 0
+
+    def sets(self) -> list[str]:
+        """The --set overrides this choice makes, in the order they apply (later ones win)."""
+        found = [assignment for name in self.toggles for assignment in toggle_sets(name)]
+        if self.lens is not None:
+            found.append(f"lens={self.lens}")
+        return found + [f"parameters.{name}={value!r}" for name, value in self.values]
+
+    def value(self, name: str) -> float | None:
+        """The value a parameter was moved to by hand, or None: the slider then shows the scenario's own."""
+        return dict(self.values).get(name)
+
+    def moved(self, name: str, value: float) -> Choice:
+        """This choice with one parameter moved; moved last, so its --set comes last and wins."""
+        values = (*((key, old) for key, old in self.values if key != name), (name, float(value)))
+        return dataclasses.replace(self, values=values)
+
+    def toggled(self, name: str, on: bool) -> Choice:
+        """This choice with a switch on or off: one switched on comes last (its --set wins), the others keep TOGGLES order."""
+        toggles = tuple(key for key in TOGGLES if key in self.toggles and key != name) + ((name,) if on else ())
+        return dataclasses.replace(self, toggles=toggles)
+
+
+def scenario_names(folder: Path = SCENARIOS) -> list[str]:
+    """The scenario files a class can choose from, baseline first."""
+    names = sorted(path.stem for path in folder.glob("*.yaml"))
+    return sorted(names, key=lambda name: name != "baseline")
+
+
+def scenario_of(choice: Choice) -> Scenario:
+    """The scenario a choice makes: its file loaded with its --set overrides, validated as on the command line."""
+    return load_scenario(SCENARIOS / f"{choice.scenario}.yaml", choice.sets())
+
+
+def as_sets(scenario: Scenario) -> tuple[str, ...]:
+    """A scenario's parameter, rule and event changes as --set assignments (its lens and window are not carried)."""
+    if scenario.add_rules:
+        raise ValueError(f"{scenario.name} adds rules, which --set cannot carry")
+    found = [f"parameters.{name}={_yaml(value)}" for name, value in scenario.parameters.items()]
+    for table, edits in (("rules", scenario.rules), ("events", scenario.events)):
+        for name, edit in edits.items():
+            found.extend(f"{table}.{name}.{field}={_yaml(value)}" for field, value in edit.model_dump(exclude_none=True).items())
+    return tuple(found)
+
+
+def _yaml(value: object) -> str:
+    """A value as --set reads it (YAML): a date bare, anything else as JSON (quoted strings keep a condition's colons safe)."""
+    return value.isoformat() if isinstance(value, date) else json.dumps(value)
+
+
+@functools.cache
+def toggle_sets(name: str) -> tuple[str, ...]:
+    """The changes of ``scenarios/NAME.yaml`` as --set assignments (read once: the files do not change while serving)."""
+    return as_sets(load_scenario(SCENARIOS / f"{name}.yaml"))
+
+
+def parameter_value(scenario: Scenario, name: str, book: RuleBook) -> float:
+    """A parameter's value in a scenario: its own, else its lens's, else the rule book's."""
+    value = scenario.parameters.get(name, book.lenses[scenario.lens].parameters.get(name, book.parameters()[name].value))
+    return float(value)
+
+
+# ------------------------------------------------------------------ the model the app steps
+class ClassroomModel(TreatyWatch):
+    """One recorded rollout of the class's what-if, with its treaty alerts: what SolaraViz steps, plays and resets.
+
+    ``choice`` may be a function returning the current choice: SolaraViz's Reset rebuilds the
+    model from the parameters it was first given, and a function lets Reset use today's choice.
+    """
+
+    def __init__(self, choice: Choice | Callable[[], Choice] = Choice()):
+        self.choice = choice() if callable(choice) else choice
+        super().__init__(scenario_of(self.choice), self.choice.rollout)
+
+    @property
+    def date(self) -> date | None:
+        """The last day simulated (None before the first step)."""
+        return self.crisis_scenario.date_of(self.day - 1) if self.day else None
+
+    @property
+    def outcome(self) -> str | None:
+        """The rollout's outcome by name once it has ended (None while it runs)."""
+        return None if self.running else OUTCOMES[self.result().outcome[0]]
+
+
+# ------------------------------------------------------------------ Monte Carlo and debrief
+@dataclass(frozen=True)
+class Odds:
+    """The outcome shares of a Monte Carlo, with the baseline's on the same seed."""
+
+    scenario: dict
+    baseline: dict
+    seconds: float
+
+
+@functools.lru_cache(maxsize=64)
+def monte_carlo(choice: Choice, runs: int = MONTE_CARLO_RUNS) -> Odds:
+    """``runs`` rollouts of the chosen what-if on one process, beside the baseline's.
+
+    Memoised: the result depends only on the choice, and a class often goes back to a what-if it has seen.
+    """
+    started = time.perf_counter()
+    scenario = scenario_of(choice)
+    result = report.summary(runner.run(scenario, runs, jobs=1), scenario, scenario.seed)
+    return Odds(result, baseline_result(scenario.seed, scenario.parameter_draws, runs), time.perf_counter() - started)
+
+
+@functools.cache
+def baseline_result(seed: int, draws: str, runs: int) -> dict:
+    """The baseline's shares (the same for every visitor and every control: computed once per server)."""
+    baseline = dataclasses.replace(load_scenario(SCENARIOS / "baseline.yaml"), seed=seed, parameter_draws=draws)
+    return report.summary(runner.run(baseline, runs, jobs=1), baseline, seed)
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A dated observation of the record beside this run: when it happened in 1938 and when (if) in the run."""
+
+    what: str
+    history: date
+    never: bool  # the record says it did not happen (no war, no Soviet war...)
+    run: date | None
+    reproduced: bool | None  # None while the run has not yet reached the end of the observation's window
+
+
+def debrief(model: ClassroomModel) -> list[Milestone]:
+    """The run's timeline against calibration/record.yaml (the calibration's record of 1938; empty if it is not there)."""
+    try:
+        from sim.experiments.calibrate import RECORD_PATH, compile_record, load_record
+
+        record = load_record(RECORD_PATH)
+    except (ImportError, OSError, ValueError, InputError):  # no calibration in this checkout: the debrief says so
+        return []
+    scenario = model.crisis_scenario
+
+    def inside(item) -> bool:  # a scenario with a shorter window cannot be compared on observations outside it
+        first, last = item.window or (item.date, item.date)
+        return scenario.start <= first and last <= scenario.end
+
+    observations = [item for item in record.observations if inside(item)]
+    tests = compile_record(record.model_copy(update={"observations": observations}), scenario, model.book)
+    today = model.day - 1
+    milestones = []
+    for test in tests:
+        day = float(np.asarray(test.event.evaluate(model.state), dtype=float).reshape(-1)[0])
+        decided = (day < NEVER or today >= test.last or not model.running) if not test.observation.never else (day < NEVER or not model.running)
+        reproduced = bool(test.reproduced(model.state, 1)[0]) if decided else None
+        run_date = scenario.date_of(int(day)) if day < NEVER else None
+        milestones.append(Milestone(test.observation.what, test.observation.date, test.observation.never, run_date, reproduced))
+    return milestones
