@@ -2,7 +2,8 @@
 
 The app has no list of treaties of its own: an obligation is any rule that goes to war on a
 condition reading a ``pact.*`` variable of the rule book's world, and the alerts come from the
-rules that fired in a recorded rollout (their action kinds) and from those obligations' own
+rules that fired in a recorded rollout (the alert their action kind declares in
+``sim/book/actions.py``) and from those obligations' own
 compiled conditions, evaluated on the day's state. ``TreatyWatch`` keeps them for one rollout;
 ``sim/presentation/classroom.py`` builds the class's model on it and the app shows the alerts.
 """
@@ -13,20 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.book.rules import STATE_NAMES
 from sim.book.scenario import Scenario
+from sim.book.vocabulary import STATE_NAMES, pact_words
 from sim.engine.conditions import NEVER
 from sim.engine.model import CrisisModel, Happening
-from sim.presentation.explain import evidence_line, expression_in_words, name_in_words
-
-# The standing pacts of sim/book/rulebook/world.yaml, in words (the file names them only in comments).
-PACTS = {
-    "pact.fr_cz": "the Franco-Czechoslovak alliance (1925)",
-    "pact.su_cz": "the Soviet-Czechoslovak pact (1935)",
-    "pact.fr_su": "the Franco-Soviet pact (1935)",
-    "pact.su_pl": "the Soviet-Polish non-aggression pact (1932)",
-    "pact.fr_pl": "the Franco-Polish alliance (1921)",
-}
+from sim.presentation.explain import evidence_line, expression_in_words
 
 
 @dataclass(frozen=True)
@@ -80,12 +72,8 @@ def treaty_alerts(model: TreatyWatch, happenings: list[Happening]) -> list[Alert
         if rule.id in model.obligations:
             late = f" ({happening.day - model.due[rule.id]} days after it fell due)" if rule.id in model.due else ""
             found.append(Alert(happening.day, "honours", f"{actor} honours {pact_words(model.obligations[rule.id])}{late}: {summary}", rule.id, evidence))
-        elif action.kind == "ask_help":
-            found.append(Alert(happening.day, "invokes", f"{actor} calls on {STATE_NAMES[action.target]}: {summary}", rule.id, evidence))
-        elif action.kind == "appeal_league":
-            found.append(Alert(happening.day, "invokes", f"{actor} invokes the League Covenant: {summary}", rule.id, evidence))
-        elif action.kind == "denounce_pact":
-            found.append(Alert(happening.day, "breaks", f"{actor} denounces {pact_words(f'pact.{action.pact}')}: {summary}", rule.id, evidence))
+        elif action.alert is not None:  # the action kind declares its alert (sim/book/actions.py)
+            found.append(Alert(happening.day, action.alert, f"{actor} {action.alert_words()}: {summary}", rule.id, evidence))
     found.extend(_obligations_due(model))
     return found
 
@@ -107,8 +95,3 @@ def _obligations_due(model: TreatyWatch) -> list[Alert]:
             text = f"{actor} never honoured {pact_words(pact)}, due since {model.crisis_scenario.date_of(model.due[rule_id]):%d %B}."
             found.append(Alert(today, "unhonoured", text, rule_id, evidence))
     return found
-
-
-def pact_words(name: str) -> str:
-    """A pact in words: its name and year where PACTS knows it, else the rule book's wording of the variable."""
-    return PACTS.get(name, name_in_words(name))
