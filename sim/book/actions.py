@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Annotated, ClassVar, Literal, NamedTuple
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from sim.book.vocabulary import LEVEL_NAMES, STATE_NAMES, STATES, pact_words
 
@@ -107,7 +107,7 @@ class _Fraction(ActionKind):
     @model_validator(mode="after")
     def _within_unit(self) -> _Fraction:
         if not 0 <= self.level <= 1:
-            raise ValueError(f"{self.kind} level must be within [0, 1], got {self.level}")
+            raise ValueError(f"{self.kind} level must be within [0, 1], got {self.level:g}")
         return self
 
     def words(self) -> str:
@@ -339,6 +339,14 @@ Action = Annotated[
     | DeclareWar | AppealLeague | DenouncePact | CallConference | Conference | ClimbDown | Note,
     Field(discriminator="kind"),
 ]
+
+
+_ACTIONS: TypeAdapter[ActionKind] = TypeAdapter(Action)
+
+
+def action_from(data: object) -> ActionKind:
+    """An action from its rule-book form, e.g. ``{"kind": "mobilise", "level": 0.5}`` (a pydantic ValidationError if it is wrong)."""
+    return _ACTIONS.validate_python(data)
 
 
 def variables_written(action: ActionKind, actor: str) -> set[str]:

@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.book.actions import Action
-from sim.book.inputs import load_yaml, validate
+from sim.book.inputs import InputError, load_yaml, validate
 from sim.book.vocabulary import STATE_NAMES, STATES, Actor  # noqa: F401 (STATE_NAMES: importers move to vocabulary)
 
 MAIN_TEXT = "000_85e967bd7e3b6f2b.txt"
@@ -44,14 +44,20 @@ class Evidence(Strict):
     @model_validator(mode="after")
     def _locatable(self) -> Evidence:
         if self.source == MAIN_TEXT:
-            assert self.footnote is not None, f"evidence from {MAIN_TEXT} needs the footnote of the passage"
-            assert self.footnote in MAIN_TEXT_FOOTNOTES, f"footnote {self.footnote} does not exist; the text has 1-76"
+            if self.footnote is None:
+                raise ValueError(f"evidence from {MAIN_TEXT} needs the footnote of the passage")
+            if self.footnote not in MAIN_TEXT_FOOTNOTES:
+                raise ValueError(f"footnote {self.footnote} does not exist; the text has 1-76")
         elif self.source == FRAGMENT:
-            assert self.footnote is None, "the fragment has no footnotes; give the date instead"
-            assert self.date is not None, "evidence from the fragment needs the date of the passage"
+            if self.footnote is not None:
+                raise ValueError("the fragment has no footnotes; give the date instead")
+            if self.date is None:
+                raise ValueError("evidence from the fragment needs the date of the passage")
         else:
-            assert self.reference, "an external source needs a reference (author, title, year)"
-        assert self.quote or self.paraphrase, "evidence needs a quote or a paraphrase"
+            if not self.reference:
+                raise ValueError("an external source needs a reference (author, title, year)")
+        if not (self.quote or self.paraphrase):
+            raise ValueError("evidence needs a quote or a paraphrase")
         return self
 
     def cite(self) -> str:
@@ -72,9 +78,12 @@ class Parameter(Strict):
     @model_validator(mode="after")
     def _inside(self) -> Parameter:
         low, high = self.range
-        assert isinstance(self.value, dt.date) == isinstance(low, dt.date), "value and range must both be numbers or both dates"
-        assert low <= high, f"range {list(self.range)} is empty"
-        assert low <= self.value <= high, f"value {self.value} is outside its range {list(self.range)}"
+        if isinstance(self.value, dt.date) != isinstance(low, dt.date):
+            raise ValueError("value and range must both be numbers or both dates")
+        if not low <= high:
+            raise ValueError(f"range {list(self.range)} is empty")
+        if not low <= self.value <= high:
+            raise ValueError(f"value {self.value} is outside its range {list(self.range)}")
         return self
 
 
@@ -107,33 +116,36 @@ class Rule(Strict):
     @classmethod
     def _id_names_actor(cls, value: str) -> str:
         actor, _, name = value.partition(".")
-        assert actor in STATES and re.fullmatch(r"[a-z][a-z0-9_]*", name or ""), (
-            f"rule id {value!r} must be ACTOR.snake_case_name with ACTOR one of {', '.join(STATES)}"
-        )
+        if actor not in STATES or not re.fullmatch(r"[a-z][a-z0-9_]*", name or ""):
+            raise ValueError(f"rule id {value!r} must be ACTOR.snake_case_name with ACTOR one of {', '.join(STATES)}")
         return value
 
     @field_validator("probability")
     @classmethod
     def _probability(cls, value: str | float) -> str | float:
         if isinstance(value, int | float):
-            assert 0 <= value <= 1, f"probability must be within [0, 1], got {value}"
+            if not 0 <= value <= 1:
+                raise ValueError(f"probability must be within [0, 1], got {value}")
         return value
 
     @field_validator("effects")
     @classmethod
     def _effects(cls, value: list[str]) -> list[str]:
         for effect in value:
-            assert EFFECT.match(effect), f"effect {effect!r} must read 'VARIABLE = EXPRESSION' (or +=, -=, max=, min=)"
+            if not EFFECT.match(effect):
+                raise ValueError(f"effect {effect!r} must read 'VARIABLE = EXPRESSION' (or +=, -=, max=, min=)")
         return value
 
     @model_validator(mode="after")
     def _tries(self) -> Rule:
-        assert self.once or self.tries == "daily", "a one-off decision (tries: once) fires at most once: set once: true"
+        if not (self.once or self.tries == "daily"):
+            raise ValueError("a one-off decision (tries: once) fires at most once: set once: true")
         return self
 
     @model_validator(mode="after")
     def _cited(self) -> Rule:
-        assert any(item.source != "external" for item in self.evidence), "a rule must cite at least one of the two source texts"
+        if all(item.source == "external" for item in self.evidence):
+            raise ValueError("a rule must cite at least one of the two source texts")
         return self
 
     @property
@@ -154,7 +166,8 @@ class ActorBook(Strict):
     @model_validator(mode="after")
     def _rules_belong(self) -> ActorBook:
         for rule in self.rules:
-            assert rule.actor == self.actor, f"rule {rule.id} sits in {self.actor}'s book but names another actor"
+            if rule.actor != self.actor:
+                raise ValueError(f"rule {rule.id} sits in {self.actor}'s book but names another actor")
         return self
 
 
@@ -239,10 +252,14 @@ def load_rulebook() -> RuleBook:
     parameters = book.parameters()
     for name, lens in lenses.items():
         for key, value in lens.parameters.items():
-            assert key in parameters, f"lens {name} sets unknown parameter {key}"
+            line = lens_document.line_of((name, "parameters", key))
+            if key not in parameters:
+                raise InputError(f"lens {name} sets unknown parameter {key}", lens_document.file, line)
             low, high = parameters[key].range
-            assert low <= value <= high, f"lens {name} sets {key} = {value}, outside [{low}, {high}]"
+            if not low <= value <= high:
+                raise InputError(f"lens {name} sets {key} = {value}, outside [{low}, {high}]", lens_document.file, line)
     ids = [rule.id for rule in book.rules]
     duplicated = {rule_id for rule_id in ids if ids.count(rule_id) > 1}
-    assert not duplicated, f"duplicate rule ids in the rule book: {sorted(duplicated)}"
+    if duplicated:
+        raise InputError(f"duplicate rule ids in the rule book: {sorted(duplicated)}")
     return book

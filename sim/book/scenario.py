@@ -38,7 +38,8 @@ class RuleEdit(Strict):
     @model_validator(mode="after")
     def _probability(self) -> RuleEdit:
         if isinstance(self.probability, int | float):
-            assert 0 <= self.probability <= 1, f"probability must be within [0, 1], got {self.probability}"
+            if not 0 <= self.probability <= 1:
+                raise ValueError(f"probability must be within [0, 1], got {self.probability}")
         return self
 
 

@@ -61,9 +61,11 @@ class Observation(Strict):
 
     @model_validator(mode="after")
     def _window(self) -> Observation:
-        assert self.never == (self.window is None), "give either a window [from, to] or never: true"
+        if self.never != (self.window is None):
+            raise ValueError("give either a window [from, to] or never: true")
         if self.window is not None:
-            assert self.window[0] <= self.date <= self.window[1], f"date {self.date} lies outside its window {list(self.window)}"
+            if not self.window[0] <= self.date <= self.window[1]:
+                raise ValueError(f"date {self.date} lies outside its window {list(self.window)}")
         return self
 
 
@@ -73,7 +75,8 @@ class Record(Strict):
     @model_validator(mode="after")
     def _unique(self) -> Record:
         ids = [observation.id for observation in self.observations]
-        assert len(ids) == len(set(ids)), f"observation ids repeat: {sorted({i for i in ids if ids.count(i) > 1})}"
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"observation ids repeat: {sorted({i for i in ids if ids.count(i) > 1})}")
         return self
 
 
@@ -88,8 +91,10 @@ class Prior(Strict):
     @model_validator(mode="after")
     def _log_scale(self) -> Prior:
         if self.scale == "log":
-            assert not isinstance(self.range[0], dt.date), "scale: log is for numbers, not dates"
-            assert self.range[0] > 0, f"scale: log needs a range above 0, not {list(self.range)}"
+            if isinstance(self.range[0], dt.date):
+                raise ValueError("scale: log is for numbers, not dates")
+            if not self.range[0] > 0:
+                raise ValueError(f"scale: log needs a range above 0, not {list(self.range)}")
         return self
 
     @property

@@ -78,7 +78,8 @@ class Vary(Strict):
 
     @model_validator(mode="after")
     def _one_of(self) -> Vary:
-        assert self.values is None or self.range is None, "give `values` or `range`, not both"
+        if self.values is not None and self.range is not None:
+            raise ValueError("give `values` or `range`, not both")
         return self
 
 
