@@ -1,5 +1,8 @@
 """The outcome vocabulary: exactly one outcome per rollout, event flags, and the dates that matter.
 
+Adding an outcome is a line in ``OUTCOME_MEANINGS`` and its case in ``classify``; adding an event
+flag, a line in ``EVENT_DAYS`` naming the day variable behind it.
+
 Classification reads only the final state of a lane, so it is the same for a
 lane run alone or in a batch.
 """
@@ -10,7 +13,7 @@ import numpy as np
 
 from sim.engine.conditions import NEVER
 
-OUTCOMES = ("settlement", "german_climbdown", "local_war", "general_war", "unresolved")
+# Each outcome and its meaning, in the order of their indices; ``classify`` decides between them.
 OUTCOME_MEANINGS = {
     "settlement": "territory ceded without war (Munich-like)",
     "german_climbdown": "Germany backs off without war or cession",
@@ -18,19 +21,8 @@ OUTCOME_MEANINGS = {
     "general_war": "Germany at war with Czechoslovakia and at least one of France, Britain, the USSR",
     "unresolved": "none of these by the last day",
 }
-EVENTS = (
-    "cz_mobilises",
-    "cz_fights",
-    "fr_fights",
-    "gb_fights",
-    "su_fights",
-    "pl_fights",
-    "pl_takes_teschen",
-    "ro_grants_passage",
-    "su_aid_reaches_cz",
-    "four_power_conference",
-)
-# The day variable behind each event flag: the flag is set when the day has happened.
+OUTCOMES = tuple(OUTCOME_MEANINGS)
+# Each event flag and the day variable behind it: the flag is set when the day has happened.
 EVENT_DAYS = {
     "cz_mobilises": "CZ.mobilised_day",
     "cz_fights": "CZ.war_day",
@@ -43,6 +35,7 @@ EVENT_DAYS = {
     "su_aid_reaches_cz": "crisis.su_aid_day",
     "four_power_conference": "crisis.conference_day",
 }
+EVENTS = tuple(EVENT_DAYS)
 GREAT_POWERS = ("FR", "GB", "SU")
 # Every variable classification and flags read.
 READS = (
