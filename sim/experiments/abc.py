@@ -91,6 +91,34 @@ class Fit:
         return 1.0 / float(np.sum(np.square(self.weights / self.weights.sum())))
 
 
+def _accepted(
+    simulate: Simulator,
+    kernel: Kernel,
+    theta: np.ndarray,
+    weights: np.ndarray,
+    tolerance: float,
+    random: np.random.Generator,
+    counter: int,
+    batch: int,
+    max_batches: int,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """One generation's proposals, ``batch`` at a time from proposal number ``counter``, until as many as there are
+    particles fall within ``tolerance`` or ``max_batches`` run out: the accepted ones (at most one per particle),
+    their distances, and how many were tried."""
+    particles = len(theta)
+    kept, kept_distances, tried = [], [], 0
+    for _ in range(max_batches):
+        candidates = kernel.sample(theta[random.choice(particles, size=batch, p=weights)], random)
+        candidate_distances = simulate(candidates, counter + tried)
+        tried += batch
+        accept = candidate_distances <= tolerance
+        kept.append(candidates[accept])
+        kept_distances.append(candidate_distances[accept])
+        if sum(len(part) for part in kept) >= particles:
+            break
+    return np.concatenate(kept)[:particles], np.concatenate(kept_distances)[:particles], tried
+
+
 def abc_smc(
     simulate: Simulator,
     prior: Box,
@@ -122,18 +150,8 @@ def abc_smc(
         random = np.random.default_rng([seed, generation])
         mean = weights @ theta
         kernel = Kernel(prior, np.sqrt(2 * (weights @ (theta - mean) ** 2)) + 1e-9 * (prior.high - prior.low))
-        kept, kept_distances, tried = [], [], 0
-        for _ in range(max_batches):
-            candidates = kernel.sample(theta[random.choice(particles, size=batch, p=weights)], random)
-            candidate_distances = simulate(candidates, counter)
-            counter += batch
-            tried += batch
-            accept = candidate_distances <= tolerance
-            kept.append(candidates[accept])
-            kept_distances.append(candidate_distances[accept])
-            if sum(len(part) for part in kept) >= particles:
-                break
-        new_theta, new_distances = np.concatenate(kept)[:particles], np.concatenate(kept_distances)[:particles]
+        new_theta, new_distances, tried = _accepted(simulate, kernel, theta, weights, tolerance, random, counter, batch, max_batches)
+        counter += tried
         fit.generations.append(Generation(tolerance, tried, len(new_theta)))
         if progress is not None:
             progress(generation, fit.generations[-1])
