@@ -24,7 +24,7 @@ from sim.book.rules import EFFECT, STATES, Rule, RuleBook
 from sim.book.scenario import Scenario
 from sim.engine import actions, rng
 from sim.engine.actions import Write
-from sim.engine.conditions import NEVER, Binary, ConditionError, Expression, Literal, Name, Node, any_lane, names_in, parse
+from sim.engine.conditions import NEVER, Binary, ConditionError, Expression, Name, Node, all_of, any_lane, conjuncts, names_in, parse
 
 CRISIS_LEVELS = ("crisis.demand", "crisis.proposal", "crisis.cz_accepts")
 CRISIS_DAYS = (
@@ -180,7 +180,7 @@ class CompiledRule:
         for every lane and worked out again only where those change (``kept_chance``).
         """
         steady, dated, self.timers = [], [], {}
-        for node in conjunction(self.condition.tree):
+        for node in conjuncts(self.condition.tree):
             timer = Timer.of(node, state, constant) if state else None  # unprepared (no model), nothing schedules a timer
             if timer is not None:
                 self.timers[timer.name] = timer
@@ -395,23 +395,6 @@ class Timer:
         threshold = np.asarray(Expression("", other).evaluate(state), dtype=float)
         switch_day = _SWITCH_DAY[op](threshold)
         return cls(f"timer: today {op} {other}", switch_day if switch_day.ndim else float(switch_day))
-
-
-def conjunction(node: Node) -> list[Node]:
-    """The parts of a top-level ``a and b and c``."""
-    if isinstance(node, Binary) and node.op == "and":
-        return conjunction(node.left) + conjunction(node.right)
-    return [node]
-
-
-def all_of(nodes: list[Node]) -> Node:
-    """``a and b and ...`` (true when there are none)."""
-    if not nodes:
-        return Literal(True)
-    tree = nodes[0]
-    for node in nodes[1:]:
-        tree = Binary("and", tree, node)
-    return tree
 
 
 class Proposal(NamedTuple):
