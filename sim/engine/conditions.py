@@ -43,6 +43,11 @@ Value = np.ndarray | float | bool
 NEVER = 10**9
 
 
+def is_day_variable(name: str) -> bool:
+    """Day variables hold the first day something happened, NEVER until it does (so they change at most once a lane)."""
+    return name.endswith("_day") or name.startswith("fired.") or (name.startswith("event.") and not name.endswith(".active"))
+
+
 class ConditionError(ValueError):
     """A condition that does not parse or names something unknown."""
 
