@@ -12,8 +12,7 @@ from sim.book.inputs import InputError
 from sim.book.rules import load_rulebook
 from sim.book.scenario import default_scenario, load_scenario
 from sim.engine import posterior
-from sim.engine.compiled import is_day_variable
-from sim.engine.conditions import names_in
+from sim.engine.conditions import is_day_variable, names_in
 from sim.engine.model import CrisisModel
 from sim.experiments import abc, calibrate
 from tests.helpers import ROOT

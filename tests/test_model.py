@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.book.rules import load_rulebook
-from sim.engine.compiled import Timer
+from sim.engine.candidates import Timer
 from sim.engine.conditions import NEVER, parse
 from sim.engine.model import CrisisModel
 from sim.engine.outcomes import EVENTS, GREAT_POWERS, OUTCOMES, classify
@@ -245,20 +245,20 @@ def test_each_rule_keeps_its_condition_right_in_every_open_lane(name):
     slept, timed, kept = set(), set(), set()
     while model.running:
         model.step()
-        for rule in model.rules:
-            rule._candidates(model)
+        for rule in model.candidates:
+            rule.lanes(model)
             expected = np.broadcast_to(np.asarray(rule.steady.evaluate(model.state), dtype=bool), (lanes,))
             open_lanes = model.open_lanes
-            assert np.array_equal(rule._mask[open_lanes], expected[open_lanes]), f"{rule.id} on day {model.day}"
-            assert np.array_equal(rule._where, rule._find(model)), f"{rule.id}'s candidates on day {model.day}"
-            if rule._blocker is not None:
-                slept.add(rule.id)
+            assert np.array_equal(rule.kept_mask[open_lanes], expected[open_lanes]), f"{rule.rule.id} on day {model.day}"
+            assert np.array_equal(rule.kept_lanes, rule.fresh_lanes(model)), f"{rule.rule.id}'s candidates on day {model.day}"
+            if rule.asleep:
+                slept.add(rule.rule.id)
             if rule.timers:
-                timed.add(rule.id)
+                timed.add(rule.rule.id)
             if rule.chance_reads:  # a probability kept over all lanes, updated where what it reads changed
                 rule.note_chance_changes(model)
                 fresh = np.broadcast_to(rule.probability.evaluate(model.state), (lanes,))
-                assert np.array_equal(rule.kept_chance(model)[open_lanes], fresh[open_lanes], equal_nan=True), f"{rule.id} on day {model.day}"
-                kept.add(rule.id)
+                assert np.array_equal(rule.kept_chance(model)[open_lanes], fresh[open_lanes], equal_nan=True), f"{rule.rule.id} on day {model.day}"
+                kept.add(rule.rule.id)
     assert len(slept) > 10, "too few rules slept for the test to mean much"
     assert len(timed) >= 5 and len(kept) >= 10, "too few timers or kept probabilities for the test to mean much"

@@ -3,7 +3,7 @@
 A case gives, for one rule, the few variables that differ from the initial state when its
 condition holds (``fires``) and the one change that makes it false (``holds_not``). For each
 rule the condition is evaluated on one lane built from ``state_layout``; then the rule is run
-through the engine (``CompiledRule.decide`` on a one-lane ``CrisisModel``, the rule recompiled
+through the engine (``Candidates.decide`` on a one-lane ``CrisisModel``, the rule recompiled
 for every try) with rollout indices 0, 1, 2, ... until its addressed draw succeeds, within a
 bound set by its probability; in ``holds_not`` the engine must stay quiet on the rollout that
 fired (or, when the day or the probability differs, on as many rollouts as would surely fire).
@@ -24,9 +24,11 @@ import yaml
 
 from sim.book.rules import STATES, load_rulebook
 from sim.book.scenario import RuleEdit, Scenario, default_scenario
-from sim.engine.compiled import CompiledRule, Decision, compile_rules, is_day_variable, state_layout
-from sim.engine.conditions import NEVER
-from sim.engine.model import BOUNDED, CrisisModel
+from sim.engine.candidates import Candidates
+from sim.engine.conditions import NEVER, is_day_variable
+from sim.engine.model import CrisisModel
+from sim.engine.rule import CompiledRule, Decision
+from sim.engine.world import BOUNDED, compile_rules, state_layout
 
 CASES_FILE = Path(__file__).with_name("rule_cases.yaml")
 BOOK = load_rulebook()
@@ -210,7 +212,7 @@ def alone(rule_id: str) -> Scenario:
 
 
 def recompiled(rule_id: str) -> CompiledRule:
-    """The rule compiled anew by compile_rules: its private caches (candidate lanes, masks, once-only lanes) start empty."""
+    """The rule compiled anew by compile_rules (its candidate bookkeeping, made fresh for each try, starts empty)."""
     (rule,) = compile_rules(BOOK, alone(rule_id), LAYOUT)
     assert rule.id == rule_id and rule.condition == COMPILED[rule_id].condition and rule.probability == COMPILED[rule_id].probability
     return rule
@@ -237,7 +239,7 @@ def situate(model: CrisisModel, initial: dict[str, np.ndarray | float], values: 
 def decide(rule_id: str, model: CrisisModel, index: int) -> Decision | None:
     """The rule's decision, freshly compiled, in the model's one lane taken as rollout ``index``."""
     model.lanes = np.array([index], dtype=np.uint64)
-    return recompiled(rule_id).decide(model)
+    return Candidates(recompiled(rule_id)).decide(model)
 
 
 def skip_reason(p: float) -> str | None:

@@ -1,10 +1,11 @@
-"""The condition language: a small, safe expression interpreter over rollout lanes.
+"""The condition language: a small, safe expression language over rollout lanes.
 
 Rule conditions, probabilities and effects are written in this language in the
 rule book and in scenario files. Text is tokenised and parsed here into a tree
-once; the tree is then evaluated each day against the model's state, where
-every name stands for a numpy array over the R lanes (or a scalar). Nothing is
-ever passed to Python's ``eval``.
+once, and the tree compiled once into nested Python closures (``compile_tree``),
+which are evaluated each day against the model's state, where every name stands
+for a numpy array over the R lanes (or a scalar). Nothing is ever passed to
+Python's ``eval``.
 
 Grammar (lowest precedence first)::
 
@@ -42,6 +43,11 @@ Value = np.ndarray | float | bool
 NEVER = 10**9
 
 
+def is_day_variable(name: str) -> bool:
+    """Day variables hold the first day something happened, NEVER until it does (so they change at most once a lane)."""
+    return name.endswith("_day") or name.startswith("fired.") or (name.startswith("event.") and not name.endswith(".active"))
+
+
 class ConditionError(ValueError):
     """A condition that does not parse or names something unknown."""
 
@@ -72,46 +78,22 @@ def _tokenise(text: str) -> list[tuple[str, str, int]]:
 
 
 # ----------------------------------------------------------------- the tree
+# Plain data: the parser builds it, ``compile_tree`` gives it its meaning, and others read it
+# (``names_in``, the timers of ``sim/engine/candidates.py``, the rule book in words).
 @dataclass(frozen=True)
 class Literal:
     value: float | bool
-
-    def evaluate(self, env: Mapping[str, Value]) -> Value:
-        return self.value
 
 
 @dataclass(frozen=True)
 class Name:
     name: str
 
-    def evaluate(self, env: Mapping[str, Value]) -> Value:
-        return env[self.name]
-
 
 @dataclass(frozen=True)
 class Unary:
     op: str
     operand: Node
-
-    def evaluate(self, env: Mapping[str, Value]) -> Value:
-        value = self.operand.evaluate(env)
-        return np.logical_not(value) if self.op == "not" else np.negative(value)
-
-
-_BINARY: dict[str, Callable[[Value, Value], Value]] = {
-    "and": np.logical_and,
-    "or": np.logical_or,
-    "<": np.less,
-    "<=": np.less_equal,
-    ">": np.greater,
-    ">=": np.greater_equal,
-    "==": np.equal,
-    "!=": np.not_equal,
-    "+": np.add,
-    "-": np.subtract,
-    "*": np.multiply,
-    "/": np.divide,
-}
 
 
 @dataclass(frozen=True)
@@ -120,14 +102,14 @@ class Binary:
     left: Node
     right: Node
 
-    def evaluate(self, env: Mapping[str, Value]) -> Value:
-        left = self.left.evaluate(env)
-        # Short-circuit "and"/"or" when the left side already decides every lane: same result, less work.
-        if self.op == "and" and not any_lane(left):
-            return False
-        if self.op == "or" and not isinstance(left, np.ndarray) and left:
-            return True
-        return _BINARY[self.op](left, self.right.evaluate(env))
+
+@dataclass(frozen=True)
+class Call:
+    function: str
+    args: tuple[Node, ...]
+
+
+Node = Literal | Name | Unary | Binary | Call
 
 
 def any_lane(value: Value) -> bool:
@@ -154,18 +136,6 @@ _FUNCTIONS: dict[str, tuple[int, Callable[..., Value]]] = {
     "clip": (3, lambda value, low, high: np.minimum(np.maximum(value, low), high)),
     "happened": (1, _happened),
 }
-
-
-@dataclass(frozen=True)
-class Call:
-    function: str
-    args: tuple[Node, ...]
-
-    def evaluate(self, env: Mapping[str, Value]) -> Value:
-        return _FUNCTIONS[self.function][1](*(arg.evaluate(env) for arg in self.args))
-
-
-Node = Literal | Name | Unary | Binary | Call
 
 
 # --------------------------------------------------------------- the parser
@@ -280,9 +250,12 @@ _FAST = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.g
 
 
 def compile_tree(node: Node) -> Callable[[Mapping[str, Value]], Value]:
-    """A function computing what ``node.evaluate`` computes (operators act on numpy arrays and numbers alike).
+    """The meaning of a tree: a function of the state (names to arrays over lanes, or numbers) giving its value.
 
-    Evaluated every day for many rules, so it saves what it can without changing a value: a chain
+    Operators act on numpy arrays and numbers alike: ``and``, ``or`` and ``not`` are numpy's logical
+    operations (a number is true where it is not zero), comparisons and arithmetic numpy's; ``a and b``
+    is False (one answer for every lane) as soon as no lane is left, and ``a or b`` True when ``a`` is
+    a true number. Evaluated every day for many rules, so it saves what it can without changing a value: a chain
     ``a and b and c`` is one loop, not nested calls; two names compared are read directly, not
     through a function each; and a number meets an array as a 0-d float64 array, which numpy
     combines with it faster than a Python float (the same double either way), but a number as
@@ -300,7 +273,7 @@ def compile_tree(node: Node) -> Callable[[Mapping[str, Value]], Value]:
             inner = compile_tree(operand)
             return lambda env: np.negative(inner(env))
         case Binary("and", _, _):
-            return _all_of([compile_tree(part) for part in _chain(node)])
+            return _all_of([compile_tree(part) for part in conjuncts(node)])
         case Binary("or", left, right):
             first, second = compile_tree(left), compile_tree(right)
 
@@ -326,15 +299,25 @@ _NEVER = np.array(float(NEVER))  # "happened": the day is before NEVER (the same
 ZERO, ONE = np.array(0.0), np.array(1.0)
 
 
-def _chain(node: Node) -> list[Node]:
-    """The operands of a left-nested ``a and b and c``, in order."""
+def conjuncts(node: Node) -> list[Node]:
+    """The parts of a top-level ``a and b and c``, in order (however the ``and``s nest)."""
     if isinstance(node, Binary) and node.op == "and":
-        return [*_chain(node.left), node.right]
+        return [*conjuncts(node.left), *conjuncts(node.right)]
     return [node]
 
 
+def all_of(nodes: list[Node]) -> Node:
+    """``a and b and ...`` as a tree, as the parser nests it (true when there are none)."""
+    if not nodes:
+        return Literal(True)
+    tree = nodes[0]
+    for node in nodes[1:]:
+        tree = Binary("and", tree, node)
+    return tree
+
+
 def _all_of(parts: list[Callable[[Mapping[str, Value]], Value]]) -> Callable[[Mapping[str, Value]], Value]:
-    """``a and b and ...`` as the nested ``and`` evaluates it: False as soon as no lane is left, else the last ``logical_and``."""
+    """``a and b and ...`` in one loop: False as soon as no lane is left, else the last ``logical_and``."""
     first, rest = parts[0], parts[1:]
 
     def conjunction(env: Mapping[str, Value]) -> Value:
@@ -403,7 +386,7 @@ class Expression:
 
     @cached_property
     def function(self) -> Callable[[Mapping[str, Value]], Value]:
-        """The tree turned into nested Python closures once: the same results as walking it, faster."""
+        """The tree turned into nested Python closures once (``compile_tree``)."""
         return compile_tree(self.tree)
 
     @cached_property

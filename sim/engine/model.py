@@ -17,7 +17,7 @@ and closed lanes are frozen, so no lane can see another.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import mesa
@@ -25,16 +25,12 @@ import numpy as np
 
 from sim.book.rules import STATES, RuleBook, load_rulebook
 from sim.book.scenario import Scenario, default_scenario
-from sim.engine import campaign, outcomes, posterior, rng
+from sim.engine import campaign, outcomes, rng
 from sim.engine.actions import Write, at
-from sim.engine.agents import StateAgent
-from sim.engine.compiled import Decision, Proposal, Timer, compile_rules, state_layout
+from sim.engine.agents import Sighting, StateAgent
 from sim.engine.conditions import NEVER, ONE, ZERO, any_lane
-
-# Per-state variables that are probabilities or levels in [0, 1]: kept there after every day's writes.
-BOUNDED = ("mobilisation", "pressure", "belief")
-# What the others see of each state (``_visible``): a change to any of these is a sighting, so they are always watched.
-SEEN = tuple(f"{code}.{name}" for code in STATES for name in ("mobilisation", "at_war"))
+from sim.engine.rule import Decision, Proposal
+from sim.engine.world import compile_world
 
 
 @dataclass(frozen=True)
@@ -51,16 +47,6 @@ class Happening:
     lanes: np.ndarray
     before: np.ndarray | None = None
     after: np.ndarray | None = None
-
-
-@dataclass(frozen=True)
-class Sighting:
-    """What the others see of a state whose mobilisation or war changed: in which lanes, and what they see there."""
-
-    lanes: np.ndarray
-    seen: np.ndarray
-    certain: np.ndarray  # seen >= 1: it is at war
-    weight: np.ndarray | float  # world.observation_weight in those lanes
 
 
 BELIEF_STEP = 0.05
@@ -107,6 +93,7 @@ class CrisisModel(mesa.Model):
 
         Parameters the scenario does not pin and ``parameters`` does not give are drawn per rollout
         from the calibration posterior (``sim/engine/posterior.py``), as the scenario's ``parameter_draws`` says.
+        Everything compiled from the scenario and the rule book comes from ``compile_world``; here the model is assembled.
         """
         scenario = scenario or default_scenario()
         # Named crisis_scenario: Mesa 3.5 reserves `Model.scenario` for its own Scenario class.
@@ -115,78 +102,23 @@ class CrisisModel(mesa.Model):
         self.seed = scenario.seed
         self.book = book or load_rulebook()
         self.lanes = np.arange(lanes, dtype=np.uint64) if np.isscalar(lanes) else np.asarray(lanes, dtype=np.uint64)
-        size = self.lanes.size
-        lane_parameters = posterior.lane_parameters(scenario, self.book, self.lanes) | dict(parameters or {})
-        layout = state_layout(self.book, scenario, lane_parameters)
-        self.rules = compile_rules(self.book, scenario, layout)
-        self._stream_prefixes = rng.stream_prefixes(self.seed, [rule.stream for rule in self.rules])  # by rule index
-        # Only variables that something can change need one value per lane; the rest are one number for all.
-        changing = set().union(*(rule.targets() for rule in self.rules), campaign.WRITES, {"crisis.closed_day"})
-        changing |= {name for name in layout if name.startswith("event.") or ".belief." in name}
-        changing |= set(SEEN)
-        self.state: dict[str, np.ndarray | float] = {
-            name: np.broadcast_to(np.asarray(value, dtype=float), (size,)).copy() if name in changing or isinstance(value, np.ndarray) else float(value)
-            for name, value in layout.items()
-        }
-        self.state["today"] = 0.0
-        constant = set(self.state) - changing - {"today"}  # never written: a lane's value is the same every day
-        self.readers: dict[str, list] = {}  # the rules whose steady condition reads each variable (or timer)
-        self.chance_readers: dict[str, list] = {}  # the rules whose probability, kept over all lanes, reads each variable
-        timers = {}
-        for rule in self.rules:
-            rule.prepare(self.state, constant)
-            timers.update(rule.timers)
-            for name in rule.reads:
-                self.readers.setdefault(name, []).append(rule)
-            for name in rule.chance_reads:
-                self.chance_readers.setdefault(name, []).append(rule)
-        # Where a variable changed matters only to the rules that read it and to what states see of each other
-        # (``_new_sightings``); most writes (who heard whom, which rule fired when) go to variables nobody watches.
-        self.watched = set(self.readers) | set(self.chance_readers) | set(SEEN)
-        self.clock = self._timetable(timers.values())
+        world = compile_world(scenario, self.book, self.lanes, parameters)
+        self.state = world.state
+        self.rules, self.candidates = world.rules, world.candidates
+        self.readers, self.chance_readers, self.watched = world.readers, world.chance_readers, world.watched
+        self.clock, self.events, self.bounded = world.clock, world.events, world.bounded
+        self._stream_prefixes = world.stream_prefixes
         self.changes: dict[str, np.ndarray] = {}  # lanes where each watched variable changed since the rules last looked
-        self.bounded = {name for name in self.state if name[:2] in STATES and name.split(".")[1] in BOUNDED}
-        self.open_lanes = np.ones(size, dtype=bool)
+        self.open_lanes = np.ones(self.lanes.size, dtype=bool)
         self.closed_count = 0
         self._seen = {code: self._visible(code) for code in STATES}  # what each state shows the others
         self.sightings: dict[str, Sighting] = {}
-        self.everywhere = np.arange(size)
-        self.events = self._event_days()
+        self.everywhere = np.arange(self.lanes.size)
         self.day = 0
         self.log: list[Happening] | None = [] if record else None  # what happened, kept only when asked
         for code in STATES:
-            StateAgent(self, code, [rule for rule in self.rules if rule.rule.actor == code])
+            StateAgent(self, code, [kept for kept in self.candidates if kept.rule.actor == code])
         self.states = {agent.code: agent for agent in self.agents}
-
-    def _event_days(self) -> dict[str, tuple[int, int | None]]:
-        """Each enabled exogenous event's (start, end) day indices after the scenario's edits."""
-        days = {}
-        for name, event in self.book.world.events.items():
-            edit = self.crisis_scenario.events.get(name)
-            start, end, enabled = event.date, event.end, event.enabled
-            if edit is not None:
-                start, end = edit.date or start, edit.end or end
-                enabled = enabled if edit.enabled is None else edit.enabled
-            window = self.crisis_scenario
-            if not enabled or start > window.end or (end is not None and end < window.start):
-                continue  # entirely outside the simulated window
-            # An event that began before the window is under way on its first day; one that ends after it, to its last.
-            first = window.day_of(max(start, window.start))
-            last = window.day_of(min(end, window.end)) if end else None
-            days[name] = (first, last)
-        return days
-
-    def _timetable(self, timers: Iterable[Timer]) -> dict[int, list[tuple[str, np.ndarray]]]:
-        """For each day after the first, the timers that switch then and in which lanes (day 0 is evaluated whole)."""
-        clock: dict[int, list[tuple[str, np.ndarray]]] = {}
-        for timer in timers:
-            days = np.broadcast_to(timer.switch_day, self.lanes.shape)
-            due = np.flatnonzero(np.isfinite(days) & (days >= 1))  # NaN and infinity: never
-            order = due[np.argsort(days[due], kind="stable")]
-            switch_days, starts = np.unique(days[order], return_index=True)
-            for day, lanes in zip(switch_days, np.split(order, starts[1:]), strict=True):
-                clock.setdefault(int(day), []).append((timer.name, lanes))
-        return clock
 
     def step(self) -> None:
         """One day: events, perceive, decide, apply, war, close."""
@@ -227,10 +159,10 @@ class CrisisModel(mesa.Model):
         counts = [where.size for where in wheres]
         streams = self._stream_prefixes[[proposal.rule.index for proposal in proposals]]
         draws = rng.uniform_many(streams, self.day, self.lanes[np.concatenate(wheres)], np.array(counts))
-        decisions = []
+        decisions, candidates = [], self.candidates
         start = 0
         for proposal, count in zip(proposals, counts, strict=True):
-            decision = proposal.rule.conclude(self, proposal, draws[start : start + count])
+            decision = candidates[proposal.rule.index].conclude(self, proposal, draws[start : start + count])
             start += count
             if decision is not None:
                 decisions.append(decision)
@@ -246,10 +178,10 @@ class CrisisModel(mesa.Model):
         if name not in self.watched:
             return
         self.changes[name] = np.concatenate((self.changes[name], lanes)) if name in self.changes else lanes
-        for rule in self.readers.get(name, ()):
-            rule.dirty = True
-        for rule in self.chance_readers.get(name, ()):
-            rule.chance_stale = True
+        for kept in self.readers.get(name, ()):
+            kept.dirty = True
+        for kept in self.chance_readers.get(name, ()):
+            kept.chance_stale = True
 
     def _new_sightings(self) -> dict[str, Sighting]:
         """For each state whose mobilisation or war changed: the open lanes where what others see of it changed, and what they see."""

@@ -29,10 +29,10 @@ from sim.book.paths import RULEBOOK
 from sim.book.rules import Evidence, RuleBook, Strict, load_rulebook
 from sim.book.scenario import Scenario, default_scenario
 from sim.cli import positive_int
-from sim.engine.compiled import state_layout
 from sim.engine.conditions import NEVER, ConditionError, Expression, parse
 from sim.engine.model import CrisisModel
 from sim.engine.posterior import POSTERIOR_PATH, Posterior, PosteriorFile, model_units
+from sim.engine.world import state_layout
 from sim.experiments import abc
 from sim.experiments.pool import chunks, default_jobs, map_work
 
