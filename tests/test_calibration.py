@@ -11,8 +11,9 @@ import pytest
 from sim.book.inputs import InputError
 from sim.book.rules import load_rulebook
 from sim.book.scenario import default_scenario, load_scenario
+from sim.book.vocabulary import is_day
 from sim.engine import posterior
-from sim.engine.conditions import is_day_variable, names_in
+from sim.engine.conditions import names_in
 from sim.engine.model import CrisisModel
 from sim.experiments import abc, calibrate
 from tests.helpers import ROOT
@@ -36,7 +37,7 @@ def test_every_observation_maps_onto_a_model_event(record):
     for test in tests:
         names = names_in(test.event.tree)
         assert names, test.observation.id
-        assert all(is_day_variable(name) for name in names), f"{test.observation.id}: {names} are not all day variables"
+        assert all(is_day(name) for name in names), f"{test.observation.id}: {names} are not all day variables"
     # and the events really occur in the model: each windowed observation is reproduced in some rollouts of the baseline
     shares = calibrate.reproduced(scenario, record.observations, [], np.zeros((300, 0)), 0).mean(axis=0)
     for test, share in zip(tests, shares, strict=True):

@@ -17,7 +17,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from sim.book.rules import Action, load_rulebook
+from sim.book.actions import Mobilise
+from sim.book.rules import load_rulebook
 from sim.engine import rng
 from sim.engine.candidates import Candidates
 from sim.engine.conditions import NEVER, parse
@@ -47,7 +48,7 @@ class Day:
 def rule(tries: str) -> CompiledRule:
     """A book rule given this test's condition and probability, a simple action, once-only."""
     base = load_rulebook().rules[0]
-    source = base.model_copy(update={"once": True, "tries": tries, "action": Action(kind="mobilise", level=0.2), "effects": []})
+    source = base.model_copy(update={"once": True, "tries": tries, "action": Mobilise(kind="mobilise", level=0.2), "effects": []})
     condition, probability = parse(CONDITION, date.fromisoformat), parse(PROBABILITY, date.fromisoformat)
     return CompiledRule(0, source, condition, probability, ())
 

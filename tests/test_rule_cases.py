@@ -22,13 +22,13 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.book.rules import STATES, load_rulebook
+from sim.book.rules import load_rulebook
 from sim.book.scenario import RuleEdit, Scenario, default_scenario
+from sim.book.vocabulary import NEVER, is_clipped, is_day
 from sim.engine.candidates import Candidates
-from sim.engine.conditions import NEVER, is_day_variable
 from sim.engine.model import CrisisModel
 from sim.engine.rule import CompiledRule, Decision
-from sim.engine.world import BOUNDED, compile_rules, state_layout
+from sim.engine.world import compile_rules, state_layout
 
 CASES_FILE = Path(__file__).with_name("rule_cases.yaml")
 BOOK = load_rulebook()
@@ -80,7 +80,7 @@ def resolve(rule_id: str, part: str) -> dict[str, float]:
             pytest.fail(f"{where}: no such variable in the state layout")
         if name == "today":
             values[name] = float(day_index(value, where))
-        elif is_day_variable(name):
+        elif is_day(name):
             values[name] = float(NEVER) if value == "never" else float(day_index(value, where))
         elif isinstance(value, bool) or not isinstance(value, int | float):
             pytest.fail(f"{where}: {name} is not a day variable and takes a number, not {value!r}")
@@ -141,12 +141,12 @@ def test_case_is_well_formed(rule_id: str):
         values = resolve(rule_id, part)
         today = values["today"]
         for name, value in values.items():
-            if name != "today" and is_day_variable(name):
+            if name != "today" and is_day(name):
                 assert value == NEVER or value <= today, f"{rule_id}.{part}: {name} lies after today ({value:.0f} > {today:.0f})"
             if name in PARAMETERS and not isinstance(PARAMETERS[name].range[0], date):
                 low, high = PARAMETERS[name].range
                 assert low <= value <= high, f"{rule_id}.{part}: {name} = {value} is outside its range [{low}, {high}]"
-            if name[:2] in STATES and name.split(".")[1] in BOUNDED:
+            if is_clipped(name):
                 assert 0 <= value <= 1, f"{rule_id}.{part}: {name} = {value} must lie within [0, 1]"
 
 

@@ -42,7 +42,7 @@ PACT_NAMES = {
     "pact.su_pl": "the Soviet-Polish non-aggression pact (1932)",
     "pact.fr_pl": "the Franco-Polish alliance (1921)",
 }
-NEVER = 1e9  # the value of a day variable until its day comes: later than any day of any scenario
+NEVER = 10**9  # the value of a day variable until its day comes: later than any day of any scenario ("today - X >= k" is false)
 
 
 class Kind(StrEnum):

@@ -11,7 +11,7 @@ Where behaviour lives, for a Mesa user:
   with one entry per rollout (a lane), only where something they read changed
   (``sim/engine/candidates.py``); random draws addressed by (seed, rule, day, rollout)
   (``sim/engine/rng.py``) rather than taken from Mesa's generators; and staged writes
-  (``sim/engine/actions.py``), applied by the model after every agent has decided.
+  (``sim/book/actions.py``), applied by the model after every agent has decided.
 
 An agent's day has two stages, run for all agents before anything is applied:
 ``perceive`` (beliefs move toward what the agent sees others doing) and

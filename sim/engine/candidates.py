@@ -31,8 +31,9 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
+from sim.book.vocabulary import is_day
 from sim.engine import rng
-from sim.engine.conditions import Binary, Expression, Name, Node, all_of, any_lane, conjuncts, is_day_variable, names_in
+from sim.engine.conditions import Binary, Expression, Name, Node, all_of, any_lane, conjuncts, names_in
 from sim.engine.rule import CompiledRule, Decision, Lanes, Proposal
 
 
@@ -242,7 +243,7 @@ class Candidates:
         for position, conjunct in enumerate(self._conjuncts):
             value = conjunct.expression.evaluate(model.state)
             if not any_lane(np.logical_and(value, model.open_lanes)):
-                changes_often = sum(not (is_day_variable(name) or name in self.timers) for name in conjunct.reads)
+                changes_often = sum(not (is_day(name) or name in self.timers) for name in conjunct.reads)
                 blockers.append((changes_often, position, conjunct))
         if blockers:  # a day variable or a timer changes at most once a lane: the best thing to sleep on
             self._blocker = min(blockers, key=lambda blocker: blocker[:2])[2]

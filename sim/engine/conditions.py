@@ -36,17 +36,9 @@ from functools import cached_property
 import numpy as np
 
 from sim.book.inputs import did_you_mean
+from sim.book.vocabulary import NEVER
 
 Value = np.ndarray | float | bool
-
-# A day variable that has not happened holds NEVER: "today - X >= k" is then false.
-NEVER = 10**9
-
-
-def is_day_variable(name: str) -> bool:
-    """Day variables hold the first day something happened, NEVER until it does (so they change at most once a lane)."""
-    return name.endswith("_day") or name.startswith("fired.") or (name.startswith("event.") and not name.endswith(".active"))
-
 
 class ConditionError(ValueError):
     """A condition that does not parse or names something unknown."""

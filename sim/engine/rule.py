@@ -17,9 +17,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.book.actions import Write, first, variables_written
 from sim.book.rules import Rule
-from sim.engine import actions, rng
-from sim.engine.actions import Write
+from sim.engine import rng
 from sim.engine.conditions import Expression
 
 
@@ -74,14 +74,14 @@ class CompiledRule:
 
     def writes(self, state: Mapping[str, np.ndarray | float], fires: np.ndarray, today: int) -> list[Write]:
         """What the rule does in the lanes ``fires`` (indices) today: its action, its effects, and the record that it fired."""
-        writes = actions.writes(self.action, self.actor, state, fires, today)
+        writes = self.action.writes(self.actor, state, fires, today)
         writes.extend(effect.write(state, fires) for effect in self.effects)
-        writes.append(actions.first(self.fired_name, today, fires))
+        writes.append(first(self.fired_name, today, fires))
         return writes
 
     def targets(self) -> set[str]:
         """Every variable this rule may write."""
-        return actions.variables_written(self.action, self.actor) | {effect.target for effect in self.effects} | {self.fired_name}
+        return variables_written(self.action, self.actor) | {effect.target for effect in self.effects} | {self.fired_name}
 
 
 class Proposal(NamedTuple):

@@ -17,33 +17,15 @@ from datetime import date
 
 import numpy as np
 
+from sim.book.actions import variables_written
 from sim.book.inputs import InputError
-from sim.book.rules import EFFECT, STATES, Rule, RuleBook
+from sim.book.rules import EFFECT, Rule, RuleBook
 from sim.book.scenario import Scenario
-from sim.engine import actions, campaign, posterior, rng
+from sim.book.vocabulary import NEVER, STATES, Named, crisis_wide, is_clipped, per_state, seen
+from sim.engine import campaign, posterior, rng
 from sim.engine.candidates import Candidates, Timer
-from sim.engine.conditions import NEVER, ConditionError, parse
+from sim.engine.conditions import ConditionError, parse
 from sim.engine.rule import CompiledRule, Effect
-
-CRISIS_LEVELS = ("crisis.demand", "crisis.proposal", "crisis.cz_accepts")
-CRISIS_DAYS = (
-    "crisis.demand_day",
-    "crisis.cz_accept_day",
-    "crisis.settled_day",
-    "crisis.first_shot_day",
-    "crisis.league_appeal_day",
-    "crisis.conference_day",
-    "crisis.climbdown_day",
-    "crisis.cz_resistance_end_day",
-    "crisis.teschen_day",
-    "crisis.su_aid_day",
-    "crisis.league_verdict_day",
-    "crisis.closed_day",
-    *(f"crisis.proposal_{level}_day" for level in (1, 2, 3)),
-    *(f"crisis.reject_{level}_day" for level in (1, 2, 3)),
-)
-PASSAGE_MODES = ("troops", "aircraft", "materiel")
-
 
 
 def state_layout(book: RuleBook, scenario: Scenario, lane_parameters: Mapping[str, np.ndarray] | None = None) -> dict[str, float | np.ndarray]:
@@ -58,25 +40,11 @@ def state_layout(book: RuleBook, scenario: Scenario, lane_parameters: Mapping[st
     parameters.update(lane_parameters or {})
     # A date parameter is used in conditions as that day's index in this scenario's calendar.
     parameters = {name: float((value - scenario.start).days) if isinstance(value, date) else value for name, value in parameters.items()}
-    default_belief, default_trust = parameters["world.default_belief"], parameters["world.default_trust"]
     layout: dict[str, float | np.ndarray] = {}
     for actor in STATES:
-        layout.update({f"{actor}.{name}": 0.0 for name in ("mobilisation", "at_war", "pressure")})
-        for name in ("mobilised_day", "war_day", "attacked_day", "called_conference_day"):
-            layout[f"{actor}.{name}"] = NEVER
-        for other in STATES:
-            if other == actor:
-                continue
-            layout[f"{actor}.belief.{other}"] = parameters.get(f"{actor}.belief.{other}", default_belief)
-            layout[f"{actor}.trust.{other}"] = parameters.get(f"{actor}.trust.{other}", default_trust)
-            for name in ("heard", "asked", "war_on"):
-                layout[f"{actor}.{name}_{other}_day"] = NEVER
-        for mode in PASSAGE_MODES:
-            layout[f"{actor}.passage_{mode}"] = 0.0
-            layout[f"{actor}.passage_{mode}_day"] = NEVER
+        layout.update({named.name: _initial(named, parameters) for named in per_state(actor)})
         layout.update({f"{actor}.{name}": value for name, value in book.actors[actor].variables.items()})
-    layout.update({name: 0.0 for name in CRISIS_LEVELS})
-    layout.update({name: NEVER for name in CRISIS_DAYS})
+    layout.update({named.name: _initial(named, parameters) for named in crisis_wide()})
     for name, value in book.world.variables.items():
         layout[name] = value
         if name.startswith("pact."):
@@ -91,10 +59,16 @@ def state_layout(book: RuleBook, scenario: Scenario, lane_parameters: Mapping[st
     return layout
 
 
-# Per-state variables that are probabilities or levels in [0, 1]: kept there after every day's writes.
-BOUNDED = ("mobilisation", "pressure", "belief")
+def _initial(named: Named, parameters: Mapping[str, float | np.ndarray]) -> float | np.ndarray:
+    """A declared variable's value on the first day: its own, or a parameter of its name, or its default parameter."""
+    variable = named.variable
+    if variable.initial is not None:
+        return variable.initial
+    return parameters.get(named.name, parameters[variable.default])
+
+
 # What the others see of each state (``CrisisModel._visible``): a change to any of these is a sighting, so they are always watched.
-SEEN = tuple(f"{code}.{name}" for code in STATES for name in ("mobilisation", "at_war"))
+SEEN = tuple(name for code in STATES for name in seen(code))
 
 
 @dataclass(frozen=True)
@@ -154,7 +128,7 @@ def compile_world(scenario: Scenario, book: RuleBook, lanes: np.ndarray, paramet
         watched=set(readers) | set(chance_readers) | set(SEEN),
         clock=timetable(timers.values(), lanes.shape),
         stream_prefixes=rng.stream_prefixes(scenario.seed, [rule.stream for rule in rules]),
-        bounded={name for name in state if name[:2] in STATES and name.split(".")[1] in BOUNDED},
+        bounded={name for name in state if is_clipped(name)},
         events=event_days(book, scenario),
     )
 
@@ -224,7 +198,7 @@ def compile_rules(book: RuleBook, scenario: Scenario, layout: dict[str, float]) 
                 effects.append(Effect(match["target"], match["op"], parse(match["expr"], scenario.day_of, known)))
             except (ConditionError, ValueError) as error:
                 raise located("effects", str(error)) from None
-        unknown = actions.variables_written(rule.action, rule.actor) - set(known)
+        unknown = variables_written(rule.action, rule.actor) - set(known)
         if unknown:
             raise located("action", f"writes variables the model does not have: {sorted(unknown)}")
         compiled.append(CompiledRule(len(compiled), rule, condition, probability, tuple(effects)))
