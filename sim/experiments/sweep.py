@@ -18,7 +18,6 @@ process pool or on a Dask cluster, in one go or in several.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import dataclasses
 import fcntl
@@ -33,6 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from types import ModuleType
 from typing import IO
 
 import numpy as np
@@ -47,12 +47,11 @@ from sim.engine.outcomes import EVENTS, OUTCOMES
 from sim.engine.posterior import Posterior, committed_posterior
 from sim.experiments import designs
 from sim.experiments.designs import Axis, DesignKind, DesignSpec
-from sim.experiments.pool import CHUNK, default_jobs, map_work
+from sim.experiments.pool import CHUNK, map_work
 from sim.experiments.runner import point_chunks, run_points, wilson
 
 MAX_POINTS = 10_000_000
 METADATA_KEY = b"munich1938.sweep"
-DEFAULT_OUT = Path("sweep-results")
 DIST_HINT = "the Dask options need the optional extra: pip install -e '.[dist]'"
 # What each design takes beyond `kind`, and what it cannot do without.
 DESIGN_KEYS = {
@@ -312,7 +311,8 @@ def local_pool(jobs: int) -> Iterator[Results]:
     yield lambda chunks: map_work(run_chunk, chunks, jobs)
 
 
-def _distributed():
+def require_distributed() -> ModuleType:
+    """The `distributed` module, or the one-line hint to install the dist extra: checked before a sweep starts, not halfway."""
     try:
         import distributed
     except ImportError:
@@ -325,7 +325,7 @@ def dask_cluster(scheduler: str | None, workers: int | None) -> Iterator[Results
     """Chunks on a Dask cluster: an existing one at ``scheduler``, or ``workers`` local processes on loopback."""
     import logging
 
-    distributed = _distributed()
+    distributed = require_distributed()
     with contextlib.ExitStack() as stack:
         if scheduler:
             try:
@@ -557,55 +557,6 @@ def run_sweep(sweep: Sweep, store: Store, results: Results, progress: bool = Fal
             bar.close()
         table = store.assemble()
     return table, RunStats(len(sweep.points) - resumed, resumed, time.monotonic() - started, "")
-
-
-def parser() -> argparse.ArgumentParser:
-    from sim.cli import positive_int
-
-    parser = argparse.ArgumentParser(
-        prog="python run.py sweep",
-        description="Run a parameter sweep or sensitivity analysis described in a sweep file (see sweeps/). "
-        "Killed and started again with the same command, it runs only the points it had not finished.",
-    )
-    parser.add_argument("sweep", help="a sweep YAML file, e.g. sweeps/france_britain_grid.yaml")
-    parser.add_argument("--out", metavar="DIR", help="output folder (default: sweep-results/NAME)")
-    parser.add_argument("--jobs", type=positive_int, help="processes on this machine (default: all cores)")
-    parser.add_argument("--dry-run", action="store_true", help="check the sweep file, print the plan (points, chunks, rollouts) and stop")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--scheduler", metavar="ADDRESS", help="run the chunks on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
-    where.add_argument("--dask-local", metavar="N", type=positive_int, help="start a local Dask cluster of N worker processes on 127.0.0.1")
-    return parser
-
-
-def command(argv: list[str]) -> int:
-    args = parser().parse_args(argv)
-    sweep = load_sweep(args.sweep)
-    dask = bool(args.scheduler or args.dask_local)
-    if dask:
-        _distributed()
-        if args.jobs:
-            raise InputError("--jobs is for the local process pool; a Dask cluster's workers are its own (--dask-local N sets them)", key="--jobs")
-    store = Store(Path(args.out) if args.out else DEFAULT_OUT / sweep.name, sweep)
-    store.check()
-    if args.dry_run:
-        sys.stdout.write(plan(sweep, store.folder))
-        return 0
-    jobs = args.jobs or default_jobs()
-    executor = dask_cluster(args.scheduler, args.dask_local) if dask else local_pool(jobs)
-    try:
-        with executor as results:
-            table, stats = run_sweep(sweep, store, results, progress=sys.stderr.isatty())
-    except KeyboardInterrupt:
-        print(f"interrupted; the finished chunks are kept in {store.parts}: run the same command to finish the rest", file=sys.stderr)
-        return 130
-    where = f"{min(jobs, len(sweep.chunks()))} process(es)"
-    if dask:
-        where = f"the Dask scheduler at {args.scheduler}" if args.scheduler else f"a local Dask cluster of {args.dask_local} workers"
-    indices = analyse(sweep, table)
-    text = summary(sweep, table, indices)
-    write_reports(sweep, store.folder, table, indices, text)
-    sys.stdout.write(text + run_line(sweep, dataclasses.replace(stats, where=where), store.folder))
-    return 0
 
 
 # ----------------------------------------------------------------------------- analysis and reports
