@@ -36,6 +36,7 @@ def _command(module: str, argv: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand, or the default job for a scenario file; the exit status: 0, 2 for bad input, 130 when interrupted."""
     argv = sys.argv[1:] if argv is None else argv
     try:
         if not argv:

@@ -15,20 +15,11 @@ from pathlib import Path
 from sim.book.inputs import InputError
 from sim.cli.args import positive_int
 from sim.experiments.pool import default_jobs
-from sim.experiments.sweep import (
-    Store,
-    Sweep,
-    analyse,
-    dask_cluster,
-    load_sweep,
-    local_pool,
-    plan,
-    require_distributed,
-    run_line,
-    run_sweep,
-    summary,
-    write_reports,
-)
+from sim.experiments.sweep_analysis import analyse
+from sim.experiments.sweep_file import Sweep, load_sweep
+from sim.experiments.sweep_run import dask_cluster, local_pool, require_distributed, run_sweep
+from sim.experiments.sweep_store import Store
+from sim.presentation.sweep_report import plan, run_line, summary, write_reports
 
 DEFAULT_OUT = Path("sweep-results")  # beside where the command is run: sweep-results/NAME
 
