@@ -28,7 +28,7 @@ from sim.book.actions import action_from
 from sim.book.rules import MAIN_TEXT, Evidence, Parameter, Rule
 from sim.book.scenario import load_scenario
 from sim.experiments.calibrate import load_priors, load_record
-from sim.experiments.sweep import load_sweep
+from sim.experiments.sweep_file import load_sweep
 
 root, tmp = Path(sys.argv[1]), Path(sys.argv[2])
 baseline = root / "scenarios" / "baseline.yaml"

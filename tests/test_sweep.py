@@ -26,7 +26,8 @@ from sim.book.scenario import load_scenario
 from sim.cli import main
 from sim.experiments import designs, runner
 from sim.experiments.designs import Axis, DesignSpec
-from sim.experiments.sweep import Progress, load_sweep, run_chunk, work
+from sim.experiments.sweep_file import load_sweep
+from sim.experiments.sweep_run import Progress, run_chunk, work
 from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,6 @@ fails to reproduce.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import datetime as dt
 import hashlib
@@ -28,13 +27,12 @@ from sim.book.inputs import InputError, load_yaml, validate
 from sim.book.paths import RULEBOOK
 from sim.book.rules import Evidence, RuleBook, Strict, load_rulebook
 from sim.book.scenario import Scenario, default_scenario
-from sim.cli import positive_int
 from sim.engine.conditions import NEVER, ConditionError, Expression, parse
 from sim.engine.model import CrisisModel
 from sim.engine.posterior import POSTERIOR_PATH, Posterior, PosteriorFile, model_units
 from sim.engine.world import state_layout
 from sim.experiments import abc
-from sim.experiments.pool import chunks, default_jobs, map_work
+from sim.experiments.pool import chunks, map_work
 
 CALIBRATION = POSTERIOR_PATH.parent
 RECORD_PATH = CALIBRATION / "record.yaml"
@@ -277,40 +275,30 @@ def shares(scenario: Scenario, tests: list[Test], names: list[str], values: np.n
     return reproduced_many(scenario, tests, names, values, 0, jobs).mean(axis=0)
 
 
-# ------------------------------------------------------------------ the command
-def command(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python run.py calibrate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--until", type=dt.date.fromisoformat, default=DEFAULT_UNTIL,
-                        help=f"out-of-sample check: fit on the record up to this date, predict the rest (default {DEFAULT_UNTIL})")
-    parser.add_argument("--report", metavar="DIR", type=Path, default=CALIBRATION, help="where the fit report goes (default calibration/)")
-    parser.add_argument("--particles", type=positive_int, default=PARTICLES, help=f"ABC particles (default {PARTICLES})")
-    parser.add_argument("--batch", type=positive_int, default=BATCH, help=f"proposals simulated together in a generation (default {BATCH:,})")
-    parser.add_argument("--evaluation-runs", type=positive_int, default=EVALUATION_RUNS,
-                        help=f"rollouts behind each share in the report (default {EVALUATION_RUNS:,}); smaller values make a quick trial")
-    parser.add_argument("--jobs", type=positive_int, help="processes (default: all cores)")
-    parser.add_argument("--out", type=Path, default=POSTERIOR_PATH, help="where the posterior goes (default calibration/posterior.json)")
-    args = parser.parse_args(argv)
-    jobs = args.jobs or default_jobs()
+# ------------------------------------------------------------------ both fits
+@dataclasses.dataclass
+class Fits:
+    """The record compiled against the calibration scenario, and the two fits made of it."""
+
+    tests: list[Test]
+    priors: Priors
+    scenario: Scenario
+    full: Calibration  # fitted to the whole record: the posterior that is written
+    held: Calibration  # fitted to the record up to `until`: the out-of-sample check
+
+
+def fit_both(until: dt.date, jobs: int, particles: int, batch: int) -> Fits:
+    """Fit the whole record, then the record up to ``until`` only, reporting each step on stderr (a fit takes minutes)."""
     book = load_rulebook()
     record, priors = load_record(), load_priors(book=book)
     scenario = calibration_scenario()
     tests = compile_record(record, scenario, book)
-    if not any(test.observation.date > args.until for test in tests) or not any(test.observation.date <= args.until for test in tests):
-        raise InputError(f"--until {args.until} must split the record into a fitted part and a held-out part", "--until")
-    started = time.perf_counter()
-    print(f"calibrate: {len(tests)} observations, {len(priors.parameters)} free parameters, {args.particles} particles, {jobs} processes",
+    if not any(test.observation.date > until for test in tests) or not any(test.observation.date <= until for test in tests):
+        raise InputError(f"--until {until} must split the record into a fitted part and a held-out part", "--until")
+    print(f"calibrate: {len(tests)} observations, {len(priors.parameters)} free parameters, {particles} particles, {jobs} processes",
           file=sys.stderr)
-    full = fit_record(tests, priors, scenario, None, jobs, args.particles, SEED, args.batch)
+    full = fit_record(tests, priors, scenario, None, jobs, particles, SEED, batch)
     print(f"calibrate: whole record fitted in {full.seconds:.0f} s", file=sys.stderr)
-    held = fit_record(tests, priors, scenario, args.until, jobs, args.particles, SEED + 1, args.batch)
-    print(f"calibrate: record to {args.until} fitted in {held.seconds:.0f} s", file=sys.stderr)
-    from sim.presentation import calibration_report
-
-    posterior = posterior_file(full, SEED, None, " ".join(["python run.py calibrate", *argv]))
-    report = calibration_report.Report.build(tests, priors, scenario, full, held, args.until, jobs, args.evaluation_runs)
-    args.report.mkdir(parents=True, exist_ok=True)
-    report.write(args.report)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    write_json(args.out, posterior.model_dump(mode="json"))
-    print(report.summary(time.perf_counter() - started))
-    return 0
+    held = fit_record(tests, priors, scenario, until, jobs, particles, SEED + 1, batch)
+    print(f"calibrate: record to {until} fitted in {held.seconds:.0f} s", file=sys.stderr)
+    return Fits(tests, priors, scenario, full, held)

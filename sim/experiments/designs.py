@@ -39,7 +39,7 @@ class Axis:
 
 @dataclass(frozen=True)
 class DesignSpec:
-    """The design's kind and sizes, already checked (see ``sim.experiments.sweep``)."""
+    """The design's kind and sizes, already checked (see ``sim.experiments.sweep_file``)."""
 
     kind: DesignKind
     n: int = 0  # random, latin: points; sobol: the base sample N

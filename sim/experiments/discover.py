@@ -28,10 +28,8 @@ tested on planted boxes (tests/test_discover.py).
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -39,9 +37,8 @@ from pathlib import Path
 import numpy as np
 
 from sim.book.inputs import InputError
-from sim.cli import fraction
 
-METADATA_KEY = b"munich1938.sweep"  # as sim.experiments.sweep writes it
+METADATA_KEY = b"munich1938.sweep"  # as sim.experiments.sweep_store writes it
 DROP_TOLERANCE = 0.01
 
 
@@ -219,7 +216,7 @@ def _balance(found: Found) -> float:
     return 2 * found.coverage * found.density / total if total else 0.0
 
 
-# ----------------------------------------------------------------------------- the command
+# ----------------------------------------------------------------------------- a sweep's results, in words
 @dataclass(frozen=True)
 class Results:
     """A sweep's results read back: the parameters (dates as day numbers) and the target's statistic."""
@@ -297,37 +294,24 @@ def describe(found: list[Found], results: Results, target: str, rule: str, total
     return "\n".join(lines) + "\n"
 
 
-def parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python run.py discover",
-        description="Scenario discovery (PRIM): the boxes of parameter space where an outcome is likely, in words, with coverage and density.",
-    )
-    parser.add_argument("results", help="the results.parquet of a sweep")
-    parser.add_argument("--target", required=True, help="an output of the sweep: an outcome (general_war, settlement, ...) or an event flag")
-    side = parser.add_mutually_exclusive_group()
-    side.add_argument("--above", type=fraction, help="the target counts where its probability exceeds this (default 0.5)")
-    side.add_argument("--below", type=fraction, help="the target counts where its probability is under this")
-    parser.add_argument("--by", choices=("p", "lo", "hi"), default="p",
-                        help="which number of each point to compare: p, or a bound of its 95%% interval (lo with --above: likely beyond doubt)")
-    parser.add_argument("--min-density", type=fraction, default=0.8, help="how dense a box must be to be chosen (default 0.8)")
-    parser.add_argument("--min-mass", type=fraction, default=0.05, help="smallest share of the points a box may hold (default 0.05)")
-    parser.add_argument("--alpha", type=fraction, default=0.05, help="share of a box's points peeled or pasted at each step (default 0.05)")
-    parser.add_argument("--boxes", type=int, default=3, choices=range(1, 11), metavar="K", help="at most K boxes (default 3)")
-    return parser
+def discover(
+    path: str | Path, target: str, by: str = "p", above: float | None = None, below: float | None = None,
+    alpha: float = 0.05, min_mass: float = 0.05, min_density: float = 0.8, boxes: int = 3,
+) -> str:
+    """The boxes of a sweep's results (``path``: its results.parquet) where ``target`` is likely, in words.
 
-
-def command(argv: list[str]) -> int:
-    args = parser().parse_args(argv)
-    results = read_results(Path(args.results))
-    if args.target not in results.outputs:
-        raise InputError(f"{args.target!r} is not an output of this sweep; its outputs: {', '.join(results.outputs)}", args.results, key="--target")
-    values = results.table.column(f"{args.target}_{args.by}").to_numpy()
-    statistic = "p" if args.by == "p" else f"the {'lower' if args.by == 'lo' else 'upper'} 95% bound"
-    if args.below is not None:
-        y, rule = values < args.below, f"{statistic} < {args.below:g}"
+    A point counts where the target's statistic ``by`` (p, or the lo or hi bound of its 95% interval)
+    is below ``below``, if given, else above ``above`` (default 0.5).
+    """
+    results = read_results(Path(path))
+    if target not in results.outputs:
+        raise InputError(f"{target!r} is not an output of this sweep; its outputs: {', '.join(results.outputs)}", path, key="--target")
+    values = results.table.column(f"{target}_{by}").to_numpy()
+    statistic = "p" if by == "p" else f"the {'lower' if by == 'lo' else 'upper'} 95% bound"
+    if below is not None:
+        y, rule = values < below, f"{statistic} < {below:g}"
     else:
-        threshold = 0.5 if args.above is None else args.above
+        threshold = 0.5 if above is None else above
         y, rule = values > threshold, f"{statistic} > {threshold:g}"
-    found = prim(results.x, y, args.alpha, args.min_mass, args.min_density, args.boxes) if 0 < y.sum() < len(y) else []
-    sys.stdout.write(describe(found, results, args.target, rule, len(y), int(y.sum())))
-    return 0
+    found = prim(results.x, y, alpha, min_mass, min_density, boxes) if 0 < y.sum() < len(y) else []
+    return describe(found, results, target, rule, len(y), int(y.sum()))

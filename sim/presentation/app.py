@@ -16,12 +16,10 @@ package through the local server, and solara's telemetry is switched off.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import importlib.util
 import os
 import socket
-import sys
 import warnings
 from collections.abc import Callable
 from html import escape
@@ -44,7 +42,7 @@ from sim.presentation.classroom import (
 )
 from sim.presentation.panels import alerts_html, debrief_html, narration_html, odds_html, status_html
 
-try:  # the ui extra; without it `command` says how to install it, and no page is built
+try:  # the ui extra; without it `python run.py ui` says how to install it, and no page is built
     import solara
 except ImportError:
     solara = None
@@ -181,21 +179,15 @@ def Page() -> None:  # solara serves the component named Page
     debrief_panel(model.value)
 
 
-# ------------------------------------------------------------------ the command
-def parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python run.py ui", description="Start the classroom app in a browser (needs the ui extra: " + INSTALL + ").")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to serve on (default {DEFAULT_PORT})")
-    parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine only)")
-    return parser
-
-
+# ------------------------------------------------------------------ serving (`python run.py ui`: sim/cli/ui.py)
 def missing_ui() -> list[str]:
     """The ui extra's packages that are not installed (solara-assets serves the page's scripts without the internet)."""
     return [package for package, module in (("solara", "solara"), ("mesa[rec]", "altair"), ("solara-assets", "solara_assets"))
             if importlib.util.find_spec(module) is None]
 
 
-def _port_free(host: str, port: int) -> bool:
+def port_free(host: str, port: int) -> bool:
+    """Whether the server could bind host:port now: checked before the slow start, so a taken port is one clear message."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will: a recently closed port is free
         try:
@@ -220,17 +212,3 @@ def serve(host: str, port: int) -> None:
     # Solara warns on every page served over plain http to 127.0.0.1 that its cookie falls back to SameSite=Lax: right for us.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")
-
-
-def command(argv: list[str]) -> int:
-    args = parser().parse_args(argv)
-    missing = missing_ui()
-    if missing:
-        print(f"error: the classroom app needs {', '.join(missing)} (the ui extra); install it with: {INSTALL}", file=sys.stderr)
-        return 2
-    if not _port_free(args.host, args.port):
-        print(f"error: {args.host}:{args.port} is in use or not available; choose another port with --port", file=sys.stderr)
-        return 2
-    print(f"Munich 1938 classroom app: http://{args.host}:{args.port}/  (starting; Ctrl-C stops it)", flush=True)
-    serve(args.host, args.port)
-    return 0

@@ -1,0 +1,76 @@
+"""The default job, ``python run.py SCENARIO.yaml [options]``: Monte Carlo rollouts of one scenario.
+
+The imports that load the model wait until the worker processes have been started
+(``pool.start_early``), so that the workers' server imports the model while this process does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from sim.cli.args import SUBCOMMANDS, positive_int, seed
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python run.py",
+        description="Run a scenario of the 1938 Czechoslovak crisis as Monte Carlo rollouts.",
+        epilog="Subcommands: " + "; ".join(f"{name}: {text}" for name, text in SUBCOMMANDS.items()) + ". Each has --help.",
+    )
+    parser.add_argument("scenario", help="a scenario YAML file, e.g. scenarios/benes_fights.yaml")
+    parser.add_argument("--runs", type=positive_int, help="number of rollouts (default: the scenario's, 1000)")
+    parser.add_argument("--seed", type=seed, help="master seed (default: the scenario's, 1938)")
+    parser.add_argument("--jobs", type=positive_int, help="processes to use (default: all cores)")
+    parser.add_argument("--out", metavar="DIR", help="write results.json, runs.csv and plots into DIR")
+    parser.add_argument("--json", action="store_true", help="print the results as one JSON object instead of a table")
+    parser.add_argument("--point", action="store_true",
+                        help="use the calibration posterior's mean for every rollout instead of drawing each rollout's parameters from it")
+    parser.add_argument("--report", metavar="FILE.html", help="also write a printable, self-contained HTML handout of the results (A4)")
+    parser.add_argument("--narrate", metavar="K", type=seed, help="tell the story of rollout K day by day, with the evidence for each step")
+    parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[], dest="sets",
+                        help="override a scenario value by dotted path, e.g. parameters.FR.daladier_weight=0.6 (repeatable)")
+    return parser
+
+
+def command(argv: list[str]) -> int:
+    from sim.book.scenario import load_scenario
+    from sim.experiments import pool
+
+    args = parser().parse_args(argv)
+    scenario = load_scenario(args.scenario, args.sets)
+    if args.seed is not None:
+        scenario = dataclasses.replace(scenario, seed=args.seed)
+    if args.point:
+        scenario = dataclasses.replace(scenario, parameter_draws="mean")
+    runs = args.runs or scenario.runs
+    if args.narrate is None:
+        pool.start_early(runs, args.jobs)  # the workers' server imports the model while we do
+    from sim.experiments import runner
+    from sim.presentation import report
+
+    if args.report:
+        from sim.presentation.handout import check_target
+
+        check_target(Path(args.report))  # a bad path is reported before the run, not after it
+    if args.narrate is not None:
+        from sim.presentation.narrate import narrate
+
+        sys.stdout.write(narrate(scenario, args.narrate))
+        return 0
+    if args.out:
+        with report.OutputFolder(args.out) as out:
+            tally = runner.run(scenario, runs, args.jobs, on_rows=out.write_rows)
+            result = report.summary(tally, scenario, scenario.seed)
+            report.write_results(out, result, tally, scenario)
+    else:
+        tally = runner.run(scenario, runs, args.jobs)
+        result = report.summary(tally, scenario, scenario.seed)
+    if args.report:
+        from sim.presentation.handout import write_handout
+
+        write_handout(Path(args.report), scenario, tally, result)
+    sys.stdout.write(report.as_json(result) if args.json else report.table(result, scenario))
+    return 0
