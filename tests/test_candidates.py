@@ -19,9 +19,10 @@ import pytest
 
 from sim.book.actions import Mobilise
 from sim.book.rules import load_rulebook
+from sim.book.vocabulary import NEVER
 from sim.engine import rng
 from sim.engine.candidates import Candidates
-from sim.engine.conditions import NEVER, parse
+from sim.engine.conditions import parse
 from sim.engine.rule import CompiledRule
 from sim.engine.world import timetable
 

@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.book.scenario import default_scenario
-from sim.engine.conditions import NEVER, Binary, Call, ConditionError, Expression, Literal, Name, Unary, names_in, parse
+from sim.book.vocabulary import NEVER
+from sim.engine.conditions import Binary, Call, ConditionError, Expression, Literal, Name, Unary, names_in, parse
 
 START = date(1938, 3, 12)
 

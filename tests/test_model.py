@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.book.rules import load_rulebook
+from sim.book.vocabulary import NEVER
 from sim.engine.candidates import Timer
-from sim.engine.conditions import NEVER, parse
+from sim.engine.conditions import parse
 from sim.engine.model import CrisisModel
 from sim.engine.outcomes import EVENTS, GREAT_POWERS, OUTCOMES, classify
 from sim.experiments.runner import run

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from sim.book.inputs import load_yaml
-from sim.book.rules import FRAGMENT, MAIN_TEXT, MAIN_TEXT_FOOTNOTES, STATES, Evidence, load_rulebook
+from sim.book.rules import FRAGMENT, MAIN_TEXT, MAIN_TEXT_FOOTNOTES, Evidence, load_rulebook
 from sim.book.scenario import default_scenario, load_scenario
-from sim.engine.conditions import NEVER
+from sim.book.vocabulary import NEVER, STATES
 from sim.engine.world import compile_rules, state_layout
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sim.book.actions import Action
 from sim.book.inputs import InputError, load_yaml, validate
-from sim.book.vocabulary import STATE_NAMES, STATES, Actor  # noqa: F401 (STATE_NAMES: importers move to vocabulary)
+from sim.book.vocabulary import STATES, Actor
 
 MAIN_TEXT = "000_85e967bd7e3b6f2b.txt"
 FRAGMENT = "002_a872aad8d61a84ba.txt"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.book.rules import STATES, load_rulebook
+from sim.book.rules import load_rulebook
+from sim.book.vocabulary import STATES
 from sim.cli.args import SUBCOMMANDS
 from sim.presentation.explain import rulebook_markdown, rulebook_text
 

@@ -30,7 +30,7 @@ from typing import Protocol
 import mesa
 import numpy as np
 
-from sim.book.rules import STATE_NAMES, STATES
+from sim.book.vocabulary import STATE_NAMES, STATES
 from sim.engine.candidates import Candidates, Day
 from sim.engine.conditions import ZERO
 from sim.engine.rule import Proposal

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.book.vocabulary import NEVER
 from sim.engine import rng
-from sim.engine.conditions import NEVER
 
 COLLAPSE_STREAM = rng.key("campaign", "collapse")
 WRITES = ("CZ.at_war", "crisis.su_aid_day", "crisis.cz_resistance_end_day")

@@ -116,17 +116,13 @@ def any_lane(value: Value) -> bool:
 _COUNT = np.count_nonzero
 
 
-def _happened(day: Value) -> Value:
-    return np.less(day, NEVER)
-
-
 _FUNCTIONS: dict[str, tuple[int, Callable[..., Value]]] = {
     "min": (2, np.minimum),
     "max": (2, np.maximum),
     # clip as max then min: np.clip itself gives a number and an array different signs of zero
     # (clip(0, 0, -0) is 0.0 alone but -0.0 in an array), which a division would turn into opposite infinities.
     "clip": (3, lambda value, low, high: np.minimum(np.maximum(value, low), high)),
-    "happened": (1, _happened),
+    "happened": (1, lambda day: np.less(day, NEVER)),
 }
 
 

@@ -24,11 +24,12 @@ import mesa
 import numpy as np
 
 from sim.book.actions import Write, at
-from sim.book.rules import STATES, RuleBook, load_rulebook
+from sim.book.rules import RuleBook, load_rulebook
 from sim.book.scenario import Scenario, default_scenario
+from sim.book.vocabulary import NEVER, STATES
 from sim.engine import campaign, outcomes, rng
 from sim.engine.agents import Sighting, StateAgent
-from sim.engine.conditions import NEVER, ONE, ZERO, any_lane
+from sim.engine.conditions import ONE, ZERO, any_lane
 from sim.engine.rule import Decision, Proposal
 from sim.engine.world import compile_world
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.conditions import NEVER
+from sim.book.vocabulary import NEVER
 
 # Each outcome and its meaning, in the order of their indices; ``classify`` decides between them.
 OUTCOME_MEANINGS = {

@@ -27,7 +27,8 @@ from sim.book.inputs import InputError, load_yaml, validate
 from sim.book.paths import RULEBOOK
 from sim.book.rules import Evidence, RuleBook, Strict, load_rulebook
 from sim.book.scenario import Scenario, default_scenario
-from sim.engine.conditions import NEVER, ConditionError, Expression, parse
+from sim.book.vocabulary import NEVER
+from sim.engine.conditions import ConditionError, Expression, parse
 from sim.engine.model import CrisisModel
 from sim.engine.posterior import POSTERIOR_PATH, Posterior, PosteriorFile, model_units
 from sim.engine.world import state_layout

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.book.rules import STATES, RuleBook, load_rulebook
+from sim.book.rules import RuleBook, load_rulebook
 from sim.book.scenario import Scenario
-from sim.engine.conditions import NEVER
+from sim.book.vocabulary import NEVER, STATES
 from sim.engine.model import BatchResult, CrisisModel
 from sim.engine.outcomes import EVENTS, GREAT_POWERS, OUTCOMES
 from sim.engine.posterior import Posterior, lane_parameters

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.book.scenario import Scenario
-from sim.book.vocabulary import STATE_NAMES, pact_words
-from sim.engine.conditions import NEVER
+from sim.book.vocabulary import NEVER, STATE_NAMES, pact_words
 from sim.engine.model import CrisisModel, Happening
 from sim.presentation.explain import evidence_line, expression_in_words
 

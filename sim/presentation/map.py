@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from html import escape
 
-from sim.book.rules import STATE_NAMES, STATES
+from sim.book.vocabulary import STATE_NAMES, STATES
 from sim.engine.agents import POSTURES
 from sim.engine.model import CrisisModel
 

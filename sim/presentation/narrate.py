@@ -11,10 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.book.rules import STATE_NAMES, load_rulebook
+from sim.book.rules import load_rulebook
 from sim.book.scenario import Scenario
-from sim.book.vocabulary import words_of
-from sim.engine.conditions import NEVER
+from sim.book.vocabulary import NEVER, STATE_NAMES, words_of
 from sim.engine.model import CrisisModel, Happening
 from sim.engine.outcomes import EVENTS, OUTCOME_MEANINGS, OUTCOMES
 from sim.presentation.explain import evidence_line

@@ -20,8 +20,8 @@ from types import TracebackType
 import numpy as np
 
 from sim.book.inputs import InputError
-from sim.book.rules import STATE_NAMES, STATES
 from sim.book.scenario import Scenario
+from sim.book.vocabulary import STATE_NAMES, STATES
 from sim.engine.outcomes import EVENTS, OUTCOME_MEANINGS, OUTCOMES
 from sim.experiments.runner import Paired, Tally
 
