@@ -26,7 +26,7 @@ import numpy as np
 from sim.book.actions import Write, at
 from sim.book.rules import RuleBook, load_rulebook
 from sim.book.scenario import Scenario, default_scenario
-from sim.book.vocabulary import NEVER, STATES
+from sim.book.vocabulary import NEVER, STATES, Kind, kind_of
 from sim.engine import campaign, outcomes, rng
 from sim.engine.agents import Sighting, StateAgent
 from sim.engine.conditions import ONE, ZERO, any_lane
@@ -210,15 +210,16 @@ class CrisisModel(mesa.Model):
         return mask
 
     def _watched(self) -> dict[str, np.ndarray]:
-        names = [name for name in self.state if ".belief." in name and name[:2] in STATES] + list(CAMPAIGN_DAYS)
+        names = [name for name in self.state if kind_of(name) is Kind.BELIEF] + list(CAMPAIGN_DAYS)
         return {name: self.state[name].copy() for name in names}
 
     def _record_changes(self, today: int, before: dict[str, np.ndarray]) -> None:
         for name, old in before.items():
             new = self.state[name]
-            moved = (np.abs(new - old) > BELIEF_STEP) if ".belief." in name else (new != old)
+            belief = kind_of(name) is Kind.BELIEF
+            moved = (np.abs(new - old) > BELIEF_STEP) if belief else (new != old)
             if moved.any():
-                self.log.append(Happening(today, "belief" if ".belief." in name else "campaign", name, moved, old, new.copy()))
+                self.log.append(Happening(today, "belief" if belief else "campaign", name, moved, old, new.copy()))
 
     def apply(self, writes) -> None:
         """Apply writes in order; values were computed from the day's snapshot."""

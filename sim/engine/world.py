@@ -21,7 +21,7 @@ from sim.book.actions import variables_written
 from sim.book.inputs import InputError
 from sim.book.rules import EFFECT, Rule, RuleBook
 from sim.book.scenario import Scenario
-from sim.book.vocabulary import NEVER, STATES, Named, crisis_wide, is_clipped, per_state, seen
+from sim.book.vocabulary import NEVER, STATES, Kind, Named, crisis_wide, is_clipped, kind_of, per_state, seen
 from sim.engine import campaign, posterior, rng
 from sim.engine.candidates import Candidates, Timer
 from sim.engine.conditions import ConditionError, parse
@@ -99,7 +99,7 @@ def compile_world(scenario: Scenario, book: RuleBook, lanes: np.ndarray, paramet
     rules = compile_rules(book, scenario, layout)
     # Only variables that something can change need one value per lane; the rest are one number for all.
     changing = set().union(*(rule.targets() for rule in rules), campaign.WRITES, {"crisis.closed_day"})
-    changing |= {name for name in layout if name.startswith("event.") or ".belief." in name}
+    changing |= {name for name in layout if name.startswith("event.") or kind_of(name) is Kind.BELIEF}
     changing |= set(SEEN)
     state: dict[str, np.ndarray | float] = {
         name: np.broadcast_to(np.asarray(value, dtype=float), lanes.shape).copy() if name in changing or isinstance(value, np.ndarray) else float(value)

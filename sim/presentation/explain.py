@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sim.book.rules import Rule, RuleBook
 from sim.book.scenario import default_scenario
-from sim.book.vocabulary import LEVELS, STATES, happened_words_of, words_of
+from sim.book.vocabulary import LEVELS, STATES, Kind, happened_words_of, kind_of, words_of
 from sim.engine.conditions import Binary, Call, Literal, Name, Node, Unary, parse
 
 OPERATORS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠", "+": "+", "-": "−", "*": "×", "/": "/"}
@@ -34,9 +34,9 @@ def in_words(node: Node, dates: dict[float, str] | None = None) -> str:
             return f"not ({in_words(operand, dates)})"
         case Unary(_, operand):
             return f"−{in_words(operand, dates)}"
-        case Binary(">" | "!=", Name(name), Literal(0.0)) if name.endswith((".at_war", "_day")) or name.startswith("pact."):
+        case Binary(">" | "!=", Name(name), Literal(0.0)) if kind_of(name) is Kind.FLAG:
             return words_of(name)
-        case Binary("==", Name(name), Literal(0.0)) if name.endswith(".at_war") or name.startswith("pact."):
+        case Binary("==", Name(name), Literal(0.0)) if kind_of(name) is Kind.FLAG:
             return f"not: {words_of(name)}"
         case Binary("and" | "or", left, right):
             return f"{_grouped(left, node.op, dates)} {node.op} {_grouped(right, node.op, dates)}"
