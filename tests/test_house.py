@@ -7,6 +7,7 @@ docstring says why it is kept whole (a sentence beginning "Kept whole:").
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import sim
@@ -62,3 +63,12 @@ def test_the_checks_can_fail():
     assert long_functions({path: long}) != [] and long_functions({path: excused}) == []
     assert long_modules({path: "x = 1\n" * (MODULE_LINES + 1)}) != []
     assert asserts({path: "def f(x):\n    assert x > 0\n"}) != []
+
+
+def test_the_readme_maps_every_module():
+    """The README's module map names every module of sim/ by its path, and every path it names exists."""
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(sim/[\w/]+\.py)`", readme))
+    modules = {str(path.relative_to(PACKAGE.parent)) for path in PACKAGE.rglob("*.py") if path.name != "__init__.py" or path.parent.name == "cli"}
+    assert sorted(modules - named) == [], "modules missing from the README's map"
+    assert sorted(path for path in named if not (PACKAGE.parent / path).exists()) == [], "the README names modules that do not exist"
