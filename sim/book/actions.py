@@ -23,9 +23,8 @@ from typing import Annotated, ClassVar, Literal, NamedTuple
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
-from sim.book.vocabulary import LEVEL_NAMES, STATE_NAMES, STATES, pact_words
+from sim.book.vocabulary import LEVEL_NAMES, STATE_NAMES, STATES, Actor, pact_words
 
-Actor = Literal["CZ", "FR", "GB", "SU", "PL", "RO", "DE"]
 Op = Literal["set", "add", "max", "min"]
 Env = Mapping[str, np.ndarray | float]
 Alert = Literal["invokes", "breaks"]

@@ -18,7 +18,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Literal
 
-STATES = ("CZ", "FR", "GB", "SU", "PL", "RO", "DE")
+# The seven states, by code, in the rule book's order, with their names in words: adding a state starts here.
 STATE_NAMES = {
     "CZ": "Czechoslovakia",
     "FR": "France",
@@ -28,7 +28,8 @@ STATE_NAMES = {
     "RO": "Romania",
     "DE": "Germany",
 }
-Actor = Literal["CZ", "FR", "GB", "SU", "PL", "RO", "DE"]
+STATES = tuple(STATE_NAMES)
+Actor = Literal[STATES]  # a state's code, as the rule book and scenarios must write it
 
 # Settlement levels, as demands, proposals, acceptances and conference terms use them.
 LEVEL_NAMES = {1: "autonomy", 2: "cession", 3: "immediate occupation"}
