@@ -20,9 +20,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from sim.book.vocabulary import STATE_NAMES
 from sim.cli import main
 from sim.engine.model import CrisisModel
 from sim.engine.outcomes import OUTCOMES
+from sim.presentation import map as crisis_map
 from sim.presentation.classroom import Choice, ClassroomModel, as_sets, debrief, scenario_of, toggle_sets
 from sim.presentation.panels import debrief_html, narration_html
 from tests.helpers import ROOT, scenario
@@ -93,6 +95,19 @@ def test_narration_cites_a_footnote_for_every_rule():
     rules = html.count("data-kind='rule'")
     assert rules > 0
     assert len(FOOTNOTE.findall(html)) >= rules
+
+
+def test_the_map_draws_every_days_arrows():
+    """Every day of a rollout full of pressure, demands, requests for help and war draws its map (no page needed)."""
+    model = ClassroomModel(Choice("benes_fights"))
+    kinds = set()
+    while model.running:
+        model.step()
+        view = crisis_map.view_of(model)
+        kinds |= {arrow.kind for arrow in view.arrows}
+        assert crisis_map.svg(view).startswith("<svg")
+    assert {"pressure", "help", "war"} <= kinds
+    assert all(arrow.target in STATE_NAMES for arrow in view.arrows)
 
 
 def test_debrief_sets_the_run_beside_the_record():

@@ -75,9 +75,16 @@ class ActionKind(BaseModel):
         """For a kind with an alert: what the actor does, e.g. 'calls on France'."""
         return self.words()
 
+    def aimed_at(self) -> str | None:
+        """The state the action is directed at, if any (the map draws an arrow to it)."""
+        return None
+
 
 class _Target(ActionKind):
     target: Actor
+
+    def aimed_at(self) -> str | None:
+        return self.target
 
     def words(self) -> str:
         return f"{self.kind.replace('_', ' ')}: {STATE_NAMES[self.target]}"
@@ -96,6 +103,9 @@ class _SettlementLevel(ActionKind):
 
     def words(self) -> str:
         return f"{self.kind} level {self.level:g} ({LEVEL_NAMES[int(self.level)]})"
+
+    def aimed_at(self) -> str | None:
+        return "CZ"  # demands, proposals and terms are put to Prague
 
 
 class _Fraction(ActionKind):
@@ -178,6 +188,9 @@ class Pressure(_Fraction):
 
     def writes(self, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
         return [Write(f"{self.target}.pressure", "add", self.level, lanes)]
+
+    def aimed_at(self) -> str | None:
+        return self.target
 
     def words(self) -> str:
         return f"press {STATE_NAMES[self.target]} to concede (+{self.level:g})"

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from html import escape
 
-from sim.book.vocabulary import STATE_NAMES, STATES
+from sim.book.vocabulary import PASSAGE_MODES, STATE_NAMES, STATES
 from sim.engine.agents import POSTURES
 from sim.engine.model import CrisisModel
 
@@ -119,9 +119,9 @@ def _arrows(model: CrisisModel, position: int) -> list[Arrow]:
             kind, words = ACTION_ARROWS[rule.action.kind]
             age = 0 if kind == "war" else today - happening.day
             if age < RECENT_DAYS:
-                target = rule.action.target or "CZ"  # demands and proposals are put to Prague
+                target = rule.action.aimed_at()
                 arrows[(rule.actor, target, kind)] = Arrow(rule.actor, target, kind, words, age)
-    modes = [mode for mode in ("troops", "aircraft", "materiel") if model.lane_values(f"RO.passage_{mode}")[position] > 0]
+    modes = [mode for mode in PASSAGE_MODES if model.lane_values(f"RO.passage_{mode}")[position] > 0]
     if modes:
         arrows[("SU", "CZ", "passage")] = Arrow("SU", "CZ", "passage", f"via Romania: {', '.join(modes)}")
     if model.lane_values("crisis.su_aid_day")[position] <= model.day:
