@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from sim.book.inputs import Document, InputError, did_you_mean, load_yaml, parse_yaml, validate
-from sim.book.rules import EventEdit, Rule, RuleBook, Strict, load_rulebook
+from sim.book.rules import PROBABILITY, EventEdit, Rule, RuleBook, Strict, load_rulebook
 
 DEFAULT_START = date(1938, 3, 12)
 DEFAULT_END = date(1938, 10, 31)
@@ -33,7 +33,7 @@ class RuleEdit(Strict):
     """A scenario's change to one rule of the book."""
 
     enabled: bool | None = None
-    probability: str | float | None = None
+    probability: str | float | None = Field(None, description=PROBABILITY)
     condition: str | bool | None = None
 
     @model_validator(mode="after")
