@@ -164,8 +164,8 @@ def _parse(text: str) -> tuple[Any, dict[Path_, int]]:
         loader.dispose()
 
 
-def read_text(file: str | Path, what: str = "a scenario YAML file, e.g. scenarios/baseline.yaml") -> str:
-    """The text of an input file: a regular file (not a device, pipe or folder) of at most ``MAX_BYTES``, in UTF-8."""
+def read_text(file: str | Path, what: str = "a scenario YAML file, e.g. scenarios/baseline.yaml", limit: int = MAX_BYTES) -> str:
+    """The text of an input file: a regular file (not a device, pipe or folder) of at most ``limit`` bytes, in UTF-8."""
     file = Path(file)
     try:  # without blocking: opening a named pipe for reading would wait for a writer
         descriptor = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
@@ -179,9 +179,9 @@ def read_text(file: str | Path, what: str = "a scenario YAML file, e.g. scenario
         kind = "a directory, not a scenario file" if stat.S_ISDIR(mode) else "not a regular file (a device, a pipe or a socket)"
         raise InputError(f"is {kind}; give the path of {what}", file)
     with os.fdopen(descriptor, "rb") as stream:
-        data = stream.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise InputError(f"is larger than {MAX_BYTES:,} bytes, the limit for one input file (sim/book/inputs.py MAX_BYTES)", file)
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"is larger than {limit:,} bytes, the limit for this kind of input file (sim/book/inputs.py MAX_BYTES)", file)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:

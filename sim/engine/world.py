@@ -206,3 +206,8 @@ def compile_rules(book: RuleBook, scenario: Scenario, layout: dict[str, float]) 
             raise located("action", f"writes variables the model does not have: {sorted(unknown)}")
         compiled.append(CompiledRule(len(compiled), rule, condition, probability, tuple(effects)))
     return compiled
+
+
+def check_rules(scenario: Scenario, book: RuleBook) -> None:
+    """Raise the InputError a model of ``scenario`` would: every rule's condition, probability and effects parsed and checked."""
+    compile_rules(book, scenario, state_layout(book, scenario))
