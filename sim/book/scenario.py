@@ -180,7 +180,7 @@ def _apply_set(data: dict[str, Any], where: dict, assignment: str) -> None:
     try:
         value = parse_yaml(text)[0] if text.strip() else ""
     except InputError as error:
-        if "cannot read" in error.problem:  # read as YAML, and wrong: an impossible date, a value under the wrong tag
+        if not error.problem.startswith("YAML"):  # YAML, but wrong: an impossible date, a mistagged value, past a limit
             raise InputError(error.problem, "--set", None, key) from None
         value = text  # not YAML at all: the text as it is
     parts = key.split(".")
