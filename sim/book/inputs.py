@@ -181,7 +181,8 @@ def read_text(file: str | Path, what: str = "a scenario YAML file, e.g. scenario
     with os.fdopen(descriptor, "rb") as stream:
         data = stream.read(limit + 1)
     if len(data) > limit:
-        raise InputError(f"is larger than {limit:,} bytes, the limit for this kind of input file (sim/book/inputs.py MAX_BYTES)", file)
+        raise InputError(f"is larger than {limit:,} bytes, the limit for this kind of input file"
+                         + (" (sim/book/inputs.py MAX_BYTES)" if limit == MAX_BYTES else ""), file)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
