@@ -514,8 +514,7 @@ def test_the_fast_yaml_reader_gives_the_reference_data_and_lines(file: Path):
     from sim.book.inputs import _record_lines, load_yaml
 
     text = file.read_text(encoding="utf-8")
-    lines: dict = {}
-    _record_lines(yaml.compose(text, Loader=yaml.SafeLoader), (), lines)
+    lines = _record_lines(yaml.compose(text, Loader=yaml.SafeLoader))
     document = load_yaml(file)
     assert document.data == yaml.load(text, Loader=yaml.SafeLoader)
     assert document.lines == lines

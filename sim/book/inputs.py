@@ -10,6 +10,9 @@ and exits with status 2; nothing else catches it.
 from __future__ import annotations
 
 import difflib
+import os
+import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,6 +24,26 @@ from pydantic import BaseModel, ValidationError
 
 Path_ = tuple[str | int, ...]
 Model = TypeVar("Model", bound=BaseModel)
+
+# What one input file may cost. The largest file the project ships (a rule book file) is some 40 kB,
+# some 3,000 values, nested 8 deep; these are far above that and far below what hurts.
+MAX_BYTES = 2_000_000  # bytes in one input file
+MAX_VALUES = 200_000  # keys, values and list items in one document, counting each YAML alias as the whole of what it repeats
+MAX_DEPTH = 50  # levels of mappings and lists inside one another
+
+# Control characters (C0, DEL, C1) and the invisible marks that reorder text: printed raw they can retitle or clear a terminal.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+
+
+def printable(text: object, newlines: bool = False) -> str:
+    """``text`` safe to print to a terminal: every control character written as an escape (``\\x1b``).
+
+    Everything read from an input file goes through this before it reaches the terminal (the CLI's
+    output and its error messages); tabs stay, and newlines too when ``newlines`` (a message of several lines).
+    """
+    if newlines:
+        return "\n".join(printable(line) for line in str(text).split("\n"))
+    return _UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
 def did_you_mean(name: str, choices: Iterable[str], examples: bool = False) -> str:
@@ -74,8 +97,12 @@ class _SafeUniqueLoader(_SafeLoader):
             return super().construct_object(node, deep=deep)
         except (InputError, yaml.YAMLError):
             raise
-        except (ValueError, TypeError, OverflowError) as error:  # e.g. an impossible date such as 1938-02-30
-            raise InputError(f"cannot read {node.value!r}: {error}", line=node.start_mark.line + 1) from None
+        except (ValueError, TypeError, OverflowError, AttributeError, KeyError, IndexError) as error:
+            # e.g. an impossible date such as 1938-02-30, or text under a tag it does not fit (`!!timestamp soon`)
+            what = repr(node.value)[:80] if isinstance(node, yaml.ScalarNode) else f"this {node.id}"
+            tag = {"timestamp": "date"}.get(tag := node.tag.removeprefix("tag:yaml.org,2002:"), tag)
+            detail = error if isinstance(error, ValueError | OverflowError) else "it is not written that way"
+            raise InputError(printable(f"cannot read {what} as a {tag}: {detail}"), line=node.start_mark.line + 1) from None
 
 
 def _construct_mapping(loader: _SafeUniqueLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -96,52 +123,94 @@ def _construct_mapping(loader: _SafeUniqueLoader, node: yaml.MappingNode, deep: 
 _SafeUniqueLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            child = (*path, str(key_node.value))
-            lines[child] = key_node.start_mark.line + 1
-            _record_lines(value_node, child, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _record_lines(item, (*path, index), lines)
+def _record_lines(root: yaml.Node) -> dict[Path_, int]:
+    """The line of every key path, visiting the tree as the data will be (an alias as a copy of its anchor), within the limits.
+
+    Without the limits a few hundred bytes of aliases of aliases (a "billion laughs") would stand
+    for billions of values; an alias inside its own anchor, for an endless one.
+    """
+    lines: dict[Path_, int] = {}
+    stack: list[tuple[yaml.Node, Path_]] = [(root, ())]
+    visited = 0
+    while stack:
+        node, path = stack.pop()
+        visited += 1
+        if visited > MAX_VALUES:
+            raise InputError(f"holds more than {MAX_VALUES:,} keys and values (YAML aliases count as a copy of what they repeat); "
+                             "the limit guards against a small file that expands to an enormous one (sim/book/inputs.py MAX_VALUES)")
+        if len(path) > MAX_DEPTH:
+            raise InputError(f"nests mappings and lists more than {MAX_DEPTH} levels deep", line=node.start_mark.line + 1)
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in reversed(node.value):
+                child = (*path, str(key_node.value))
+                lines[child] = key_node.start_mark.line + 1
+                stack.append((value_node, child))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, (*path, index)) for index, item in reversed(list(enumerate(node.value))))
+    return lines
 
 
-def _parse(text: str) -> tuple[yaml.Node | None, Any]:
-    """The document's node tree (for the lines) and its data, from one parse."""
+def _parse(text: str) -> tuple[Any, dict[Path_, int]]:
+    """The document's data and the line of every key path, from one parse; the limits are checked before the data is built."""
     loader = _SafeUniqueLoader(text)
     try:
         node = loader.get_single_node()
-        return node, (loader.construct_document(node) if node is not None else None)
+        if node is None:
+            return None, {}
+        lines = _record_lines(node)
+        return loader.construct_document(node), lines
     finally:
         loader.dispose()
+
+
+def read_text(file: str | Path, what: str = "a scenario YAML file, e.g. scenarios/baseline.yaml", limit: int = MAX_BYTES) -> str:
+    """The text of an input file: a regular file (not a device, pipe or folder) of at most ``limit`` bytes, in UTF-8."""
+    file = Path(file)
+    try:  # without blocking: opening a named pipe for reading would wait for a writer
+        descriptor = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise InputError(f"no such file; give the path of {what}", file) from None
+    except OSError as error:  # a name too long, a loop of symbolic links, no permission
+        raise InputError(f"cannot be read: {error.strerror or error}", file) from None
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        kind = "a directory, not a scenario file" if stat.S_ISDIR(mode) else "not a regular file (a device, a pipe or a socket)"
+        raise InputError(f"is {kind}; give the path of {what}", file)
+    with os.fdopen(descriptor, "rb") as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"is larger than {limit:,} bytes, the limit for this kind of input file"
+                         + (" (sim/book/inputs.py MAX_BYTES)" if limit == MAX_BYTES else ""), file)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"is not UTF-8 text (byte {error.start + 1} cannot be read)", file) from None
 
 
 def load_yaml(file: str | Path) -> Document:
     """Load one YAML file safely; any problem becomes an InputError naming the file and line."""
     file = Path(file)
+    text = read_text(file)
     try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("no such file; give the path of a scenario YAML file, e.g. scenarios/baseline.yaml", file) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a scenario file", file) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot be read: {error}", file) from None
-    try:
-        node, data = _parse(text)
+        data, lines = parse_yaml(text)
     except InputError as error:
         raise InputError(error.problem, file, error.line) from None
+    return Document(data, file, lines)
+
+
+def parse_yaml(text: str) -> tuple[Any, dict[Path_, int]]:
+    """YAML text (a file's, or a ``--set`` value) safely parsed, within the limits: its data and the line of every key path."""
+    try:
+        return _parse(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        raise InputError(f"YAML syntax error: {error.problem or error.context}", file, mark.line + 1 if mark else None) from None
+        raise InputError(f"YAML syntax error: {printable(error.problem or error.context)}", line=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as error:
-        raise InputError(f"YAML error: {error}", file) from None
-    lines: dict[Path_, int] = {}
-    if node is not None:
-        _record_lines(node, (), lines)
-    return Document(data, file, lines)
+        raise InputError(f"YAML error: {printable(error)}") from None
+    except RecursionError:  # a structure nested too deep for the parser itself
+        raise InputError(f"nests mappings and lists more than {MAX_DEPTH} levels deep") from None
 
 
 def dotted(path: Path_) -> str:

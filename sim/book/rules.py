@@ -90,6 +90,12 @@ class Parameter(Strict):
 EFFECT = re.compile(r"^\s*(?P<target>[A-Za-z_][\w.]*)\s*(?P<op>=|\+=|-=|max=|min=)\s*(?P<expr>.+)$")
 
 
+PROBABILITY = (
+    "A number within [0, 1], or an expression. An expression that reads no variable (e.g. '1 / 7') must also be within [0, 1]; "
+    "one that does is clipped into [0, 1] where it is worked out, and where it is undefined (0/0) the rule does not fire."
+)
+
+
 class Rule(Strict):
     """One commitment, promise, refusal, threat or policy line, with its evidence.
 
@@ -101,7 +107,7 @@ class Rule(Strict):
     id: str = Field(description="ACTOR.name, e.g. FR.honours_treaty")
     summary: str
     condition: str | bool = True
-    probability: str | float = 1.0
+    probability: str | float = Field(1.0, description=PROBABILITY)
     once: bool = True
     tries: Literal["daily", "once"] = Field(
         "daily",

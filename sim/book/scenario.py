@@ -15,15 +15,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import Field, model_validator
 
-from sim.book.inputs import Document, InputError, did_you_mean, load_yaml, validate
-from sim.book.rules import EventEdit, Rule, RuleBook, Strict, load_rulebook
+from sim.book.inputs import Document, InputError, did_you_mean, load_yaml, parse_yaml, validate
+from sim.book.rules import PROBABILITY, EventEdit, Rule, RuleBook, Strict, load_rulebook
 
 DEFAULT_START = date(1938, 3, 12)
 DEFAULT_END = date(1938, 10, 31)
 MAX_DAYS = 400
+YEAR = (date(1938, 1, 1), date(1938, 12, 31))  # the year the rule book describes: a window must lie inside it
+MAX_RUNS = 100_000_000  # rollouts in one run, from a file's `runs` or the command line's --runs
 DEFAULT_LENS = "carley"
 ParameterDraws = Literal["posterior", "mean", "book"]
 
@@ -32,7 +33,7 @@ class RuleEdit(Strict):
     """A scenario's change to one rule of the book."""
 
     enabled: bool | None = None
-    probability: str | float | None = None
+    probability: str | float | None = Field(None, description=PROBABILITY)
     condition: str | bool | None = None
 
     @model_validator(mode="after")
@@ -53,7 +54,7 @@ class ScenarioFile(Strict):
     start: date | None = Field(None, description=f"First day simulated (default {DEFAULT_START}).")
     end: date | None = Field(None, description=f"Last day simulated (default {DEFAULT_END}).")
     lens: str | None = Field(None, description="The reading of contested points (default carley); `python run.py rules` lists the lenses.")
-    runs: int | None = Field(None, ge=1, le=100_000_000, description="Rollouts (default 1000).")
+    runs: int | None = Field(None, ge=1, le=MAX_RUNS, description="Rollouts (default 1000).")
     seed: int | None = Field(None, ge=0, le=2**63 - 1, description="Master seed (default 1938).")
     parameter_draws: ParameterDraws | None = Field(
         None,
@@ -107,25 +108,37 @@ class Scenario:
 
 def _read(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, tuple[str, int | None]]]:
     """One file and its ancestors, merged; returns the data and where each key was set."""
+    document = load_yaml(path)  # first: a path that cannot be read is reported as such
     if path.resolve() in chain:
         cycle = " -> ".join(str(p) for p in (*chain, path.resolve()))
         raise InputError(f"`extends` makes a cycle: {cycle}", path)
-    document = load_yaml(path)
     if not isinstance(document.data, dict):
         raise InputError("a scenario file must be a mapping of keys (name, question, ...)", path, 1)
     own = _given(validate(ScenarioFile, document.data, document))
     where = _locations(document, own)
     if "extends" in own:
-        try:
-            parent = (path.parent / own["extends"]).resolve()
-            usable = parent.is_file()
-        except (OSError, ValueError):  # a NUL byte, a name too long for the file system
-            usable = False
-        if not usable:
-            raise InputError(f"`extends` names {own['extends']!r}, which is not a file next to this one", path, document.line_of(("extends",)), "extends")
-        data, parent_where = _read(parent, (*chain, path.resolve()))
+        data, parent_where = _read(_extended(path, own["extends"], document), (*chain, path.resolve()))
         return _merge(data, own), {**parent_where, **where}
     return own, where
+
+
+def _extended(path: Path, name: str, document: Document) -> Path:
+    """The file ``extends`` names: a scenario file in the folder of the file that names it (or below), nowhere else."""
+    def refused(problem: str) -> InputError:
+        return InputError(f"`extends` names {name!r}, {problem}", path, document.line_of(("extends",)), "extends")
+
+    try:
+        folder = path.parent.resolve(strict=True)
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise refused(f"outside the folder of this file; allowed: a file in {folder} (e.g. baseline.yaml)")
+        parent = (path.parent / name).resolve(strict=True)
+    except (OSError, ValueError, RuntimeError):  # missing, a NUL byte, a name too long, a loop of symbolic links
+        raise refused("which is not a file next to this one") from None
+    if not parent.is_relative_to(folder):
+        raise refused(f"which leads outside the folder of this file (a symbolic link to {parent.parent}); allowed: a file in {folder}")
+    if not parent.is_file():
+        raise refused("which is not a file next to this one")
+    return parent
 
 
 def _given(scenario: ScenarioFile) -> dict[str, Any]:
@@ -165,9 +178,11 @@ def _apply_set(data: dict[str, Any], where: dict, assignment: str) -> None:
     if not equals or not key:
         raise InputError(f"--set needs KEY=VALUE, got {assignment!r}", "--set")
     try:
-        value = yaml.safe_load(text) if text.strip() else ""
-    except yaml.YAMLError:
-        value = text
+        value = parse_yaml(text)[0] if text.strip() else ""
+    except InputError as error:
+        if not error.problem.startswith("YAML"):  # YAML, but wrong: an impossible date, a mistagged value, past a limit
+            raise InputError(error.problem, "--set", None, key) from None
+        value = text  # not YAML at all: the text as it is
     parts = key.split(".")
     head = parts[0]
     tables = {"parameters": None, "rules": 2, "events": 1}  # how many dotted parts name the entry (None: all)
@@ -233,6 +248,9 @@ def check(scenario: Scenario, book: RuleBook) -> None:
         raise scenario.error("lens", f"unknown lens {scenario.lens!r}; allowed: {', '.join(book.lenses)}")
     if scenario.days > MAX_DAYS:
         raise scenario.error("end", f"the window is {scenario.days} days; at most {MAX_DAYS} are allowed")
+    for key, day in (("start", scenario.start), ("end", scenario.end)):
+        if not YEAR[0] <= day <= YEAR[1]:
+            raise scenario.error(key, f"{day} is outside 1938; the window must lie within {YEAR[0]} to {YEAR[1]} (the year the rules describe)")
     parameters = book.parameters()
     for name, value in scenario.parameters.items():
         key = f"parameters.{name}"

@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from sim.book.inputs import InputError
+from sim.book.inputs import InputError, printable
 from sim.cli.args import SUBCOMMANDS
 
 # The module of each subcommand, imported only when it is chosen: `python run.py rules` never waits for
@@ -35,6 +35,13 @@ def _command(module: str, argv: list[str]) -> int:
     return importlib.import_module(module).command(argv)
 
 
+def _exists(path: str) -> bool:
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one subcommand, or the default job for a scenario file; the exit status: 0, 2 for bad input, 130 when interrupted."""
     argv = sys.argv[1:] if argv is None else argv
@@ -46,13 +53,13 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if argv[0] in COMMANDS:
             return _command(COMMANDS[argv[0]], argv[1:])
-        if not argv[0].startswith("-") and not argv[0].endswith((".yaml", ".yml")) and not Path(argv[0]).exists():
-            print(f"error: {argv[0]!r} is neither a scenario file nor a subcommand; subcommands: {', '.join(SUBCOMMANDS)}",
+        if not argv[0].startswith("-") and not argv[0].endswith((".yaml", ".yml")) and not _exists(argv[0]):
+            print(f"error: {printable(repr(argv[0]))} is neither a scenario file nor a subcommand; subcommands: {', '.join(SUBCOMMANDS)}",
                   file=sys.stderr)
             return 2
         return _command(RUN, argv)
     except InputError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {printable(error, newlines=True)}", file=sys.stderr)  # it may quote text from an input file
         return 2
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 
+from sim.book.scenario import MAX_RUNS
+
 # The top-level help lists these; each subcommand's --help opens with its own (calibrate, sweep, discover and ui say more).
 SUBCOMMANDS = {
     "rules": "print the rule book: every rule with its condition, action and evidence",
@@ -29,6 +31,15 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def rollouts(text: str) -> int:
+    """A number of rollouts: a whole number from 1 to ``MAX_RUNS``, the same limit as a scenario file's ``runs``."""
+    value = positive_int(text)
+    if value > MAX_RUNS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_RUNS:,} rollouts in one run, got {value:,}; "
+                                         "run more with several --seed values and add up their counts")
     return value
 
 

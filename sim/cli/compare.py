@@ -11,13 +11,14 @@ import argparse
 import dataclasses
 import sys
 
-from sim.cli.args import SUBCOMMANDS, positive_int, seed
+from sim.book.inputs import printable
+from sim.cli.args import SUBCOMMANDS, positive_int, rollouts, seed
 
 
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python run.py compare", description=SUBCOMMANDS["compare"])
     parser.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario files; the first is the reference")
-    parser.add_argument("--runs", type=positive_int, default=1000, help="rollouts per scenario (default 1000)")
+    parser.add_argument("--runs", type=rollouts, default=1000, help="rollouts per scenario (default 1000)")
     parser.add_argument("--seed", type=seed, help="master seed for all (default: the first scenario's)")
     parser.add_argument("--jobs", type=positive_int, help="processes to use (default: all cores)")
     parser.add_argument("--out", metavar="DIR", help="write compare.json and compare.png (grouped bars) into DIR")
@@ -44,5 +45,5 @@ def command(argv: list[str]) -> int:
         with out:
             out.path("compare.json").write_text(report.as_json(result), encoding="utf-8")
             report.plot_comparison(result, out.path("compare.png"))
-    sys.stdout.write(report.as_json(result) if args.json else report.comparison_table(result))
+    sys.stdout.write(report.as_json(result) if args.json else printable(report.comparison_table(result), newlines=True))
     return 0

@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.book.inputs import InputError
+from sim.book.inputs import InputError, printable
+from sim.book.rules import load_rulebook
 from sim.book.scenario import load_scenario
 from sim.cli.args import SUBCOMMANDS
+from sim.engine.world import check_rules
 
 
 def parser() -> argparse.ArgumentParser:
@@ -25,10 +27,12 @@ def command(argv: list[str]) -> int:
     folder = Path(args.folder)
     if not folder.is_dir():
         raise InputError("is not a folder of scenario files", folder)
+    book = load_rulebook()
     for path in sorted(folder.glob("*.yaml")):
         try:
-            scenario = load_scenario(path)
-            print(f"{path}  {scenario.name}: {scenario.question}")
+            scenario = load_scenario(path, book=book)
+            check_rules(scenario, book)  # a rule it adds or changes that does not parse makes it invalid too
+            print(printable(f"{path}  {scenario.name}: {scenario.question}"))
         except InputError as error:
-            print(f"{path}  (invalid: {error})")
+            print(printable(f"{path}  (invalid: {error})"))
     return 0

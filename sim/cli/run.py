@@ -11,7 +11,8 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from sim.cli.args import SUBCOMMANDS, positive_int, seed
+from sim.book.inputs import printable
+from sim.cli.args import SUBCOMMANDS, positive_int, rollouts, seed
 
 
 def parser() -> argparse.ArgumentParser:
@@ -21,7 +22,7 @@ def parser() -> argparse.ArgumentParser:
         epilog="Subcommands: " + "; ".join(f"{name}: {text}" for name, text in SUBCOMMANDS.items()) + ". Each has --help.",
     )
     parser.add_argument("scenario", help="a scenario YAML file, e.g. scenarios/benes_fights.yaml")
-    parser.add_argument("--runs", type=positive_int, help="number of rollouts (default: the scenario's, 1000)")
+    parser.add_argument("--runs", type=rollouts, help="number of rollouts (default: the scenario's, 1000)")
     parser.add_argument("--seed", type=seed, help="master seed (default: the scenario's, 1938)")
     parser.add_argument("--jobs", type=positive_int, help="processes to use (default: all cores)")
     parser.add_argument("--out", metavar="DIR", help="write results.json, runs.csv and plots into DIR")
@@ -58,7 +59,7 @@ def command(argv: list[str]) -> int:
     if args.narrate is not None:
         from sim.presentation.narrate import narrate
 
-        sys.stdout.write(narrate(scenario, args.narrate))
+        sys.stdout.write(printable(narrate(scenario, args.narrate), newlines=True))  # it quotes the scenario's own text
         return 0
     if args.out:
         with report.OutputFolder(args.out) as out:
@@ -72,5 +73,5 @@ def command(argv: list[str]) -> int:
         from sim.presentation.handout import write_handout
 
         write_handout(Path(args.report), scenario, tally, result)
-    sys.stdout.write(report.as_json(result) if args.json else report.table(result, scenario))
+    sys.stdout.write(report.as_json(result) if args.json else printable(report.table(result, scenario), newlines=True))
     return 0

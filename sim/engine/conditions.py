@@ -22,6 +22,9 @@ Grammar (lowest precedence first)::
 A NAME is dotted (``FR.mobilisation``, ``DE.belief.GB``, ``crisis.demand``).
 A DATE is written ``1938-09-29`` and means that day's index in the calendar.
 Functions: ``min``, ``max``, ``clip(x, lo, hi)``, ``happened(day_var)``.
+An expression is at most ``MAX_LENGTH`` characters and ``MAX_TOKENS`` tokens, nested at most
+``MAX_DEPTH`` levels (parentheses, calls, ``not``, ``-``). Arithmetic is IEEE doubles without
+warnings (``quietly``): ``0/0`` is NaN, and every comparison with NaN is false.
 """
 
 from __future__ import annotations
@@ -31,17 +34,24 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, wraps
 
 import numpy as np
 
 from sim.book.inputs import did_you_mean
 from sim.book.vocabulary import NEVER
+from sim.engine.expression_tree import Binary, Call, Literal, Name, Node, Unary, conjuncts, names_in
+
+__all__ = ["ONE", "ZERO", "Binary", "Call", "ConditionError", "Expression", "Literal", "Name", "Node", "Unary", "all_of", "any_lane",
+           "conjuncts", "names_in", "parse", "quietly"]
 
 Value = np.ndarray | float | bool
 
 class ConditionError(ValueError):
     """A condition that does not parse or names something unknown."""
+
+
+MAX_LENGTH, MAX_TOKENS, MAX_DEPTH = 2000, 400, 30  # the book's longest: 245 characters, 35 tokens, 4 levels
 
 
 _TOKEN = re.compile(
@@ -55,6 +65,8 @@ _KEYWORDS = {"and", "or", "not", "true", "false"}
 def _tokenise(text: str) -> list[tuple[str, str, int]]:
     tokens, position = [], 0
     text = text.rstrip()
+    if len(text) > MAX_LENGTH:
+        raise ConditionError(f"is {len(text)} characters long; an expression may have at most {MAX_LENGTH}: split it into rules or parameters")
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
@@ -65,43 +77,20 @@ def _tokenise(text: str) -> list[tuple[str, str, int]]:
             kind = "keyword"
         tokens.append((kind, value, start))
         position = match.end()
+        if len(tokens) > MAX_TOKENS:
+            raise ConditionError(f"has more than {MAX_TOKENS} names, numbers and operators, the most an expression may have: split it up")
     tokens.append(("end", "", len(text)))
     return tokens
 
 
-# ----------------------------------------------------------------- the tree
-# Plain data: the parser builds it, ``compile_tree`` gives it its meaning, and others read it
-# (``names_in``, the timers of ``sim/engine/candidates.py``, the rule book in words).
-@dataclass(frozen=True)
-class Literal:
-    value: float | bool
+def quietly(function: Callable) -> Callable:
+    """``function`` with numpy's floating-point warnings off: the language's arithmetic gives inf and NaN without a word."""
+    @wraps(function)
+    def without_warnings(*args, **kwargs):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return function(*args, **kwargs)
 
-
-@dataclass(frozen=True)
-class Name:
-    name: str
-
-
-@dataclass(frozen=True)
-class Unary:
-    op: str
-    operand: Node
-
-
-@dataclass(frozen=True)
-class Binary:
-    op: str
-    left: Node
-    right: Node
-
-
-@dataclass(frozen=True)
-class Call:
-    function: str
-    args: tuple[Node, ...]
-
-
-Node = Literal | Name | Unary | Binary | Call
+    return without_warnings
 
 
 def any_lane(value: Value) -> bool:
@@ -131,8 +120,17 @@ class _Parser:
     def __init__(self, text: str, day_of: Callable[[date], int]):
         self.text = text
         self.tokens = _tokenise(text)
-        self.position = 0
+        self.position = self.depth = 0
         self.day_of = day_of
+
+    def nested(self, part: Callable[[], Node]) -> Node:
+        """``part()`` one level deeper (inside parentheses, a call, ``not`` or ``-``), within ``MAX_DEPTH``."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ConditionError(f"is nested more than {MAX_DEPTH} levels deep (parentheses, calls, not, minus): write it flatter")
+        node = part()
+        self.depth -= 1
+        return node
 
     def peek(self) -> tuple[str, str, int]:
         return self.tokens[self.position]
@@ -164,7 +162,7 @@ class _Parser:
     def negation(self) -> Node:
         if self.peek()[1] == "not":
             self.take()
-            return Unary("not", self.negation())
+            return Unary("not", self.nested(self.negation))
         return self.comparison()
 
     def comparison(self) -> Node:
@@ -190,7 +188,7 @@ class _Parser:
     def unary(self) -> Node:
         if self.peek()[1] == "-":
             self.take()
-            return Unary("-", self.unary())
+            return Unary("-", self.nested(self.unary))
         return self.atom()
 
     def atom(self) -> Node:
@@ -206,10 +204,10 @@ class _Parser:
             return Literal(text == "true")
         if kind == "name":
             if self.peek()[1] == "(":
-                return self.call(text, column)
+                return self.nested(lambda: self.call(text, column))
             return Name(text)
         if text == "(":
-            node = self.expression()
+            node = self.nested(self.expression)
             self.expect(")")
             return node
         found = "the end" if kind == "end" else repr(text)
@@ -287,13 +285,6 @@ _NEVER = np.array(float(NEVER))  # "happened": the day is before NEVER (the same
 ZERO, ONE = np.array(0.0), np.array(1.0)
 
 
-def conjuncts(node: Node) -> list[Node]:
-    """The parts of a top-level ``a and b and c``, in order (however the ``and``s nest)."""
-    if isinstance(node, Binary) and node.op == "and":
-        return [*conjuncts(node.left), *conjuncts(node.right)]
-    return [node]
-
-
 def all_of(nodes: list[Node]) -> Node:
     """``a and b and ...`` as a tree, as the parser nests it (true when there are none)."""
     if not nodes:
@@ -346,20 +337,6 @@ def _binary(apply: Callable[[Value, Value], Value], left: Node, right: Node) -> 
 
 def _is_number(node: Node) -> bool:
     return isinstance(node, Literal) and not isinstance(node.value, bool)
-
-
-def names_in(node: Node) -> set[str]:
-    """Every variable name an expression reads."""
-    match node:
-        case Name(name):
-            return {name}
-        case Unary(_, operand):
-            return names_in(operand)
-        case Binary(_, left, right):
-            return names_in(left) | names_in(right)
-        case Call(_, args):
-            return set().union(*(names_in(arg) for arg in args))
-    return set()
 
 
 @dataclass(frozen=True)

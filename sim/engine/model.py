@@ -29,7 +29,7 @@ from sim.book.scenario import Scenario, default_scenario
 from sim.book.vocabulary import NEVER, STATES, Kind, kind_of
 from sim.engine import campaign, outcomes, rng
 from sim.engine.agents import Sighting, StateAgent
-from sim.engine.conditions import ONE, ZERO, any_lane
+from sim.engine.conditions import ONE, ZERO, any_lane, quietly
 from sim.engine.rule import Decision, Proposal
 from sim.engine.world import compile_world
 
@@ -82,6 +82,7 @@ class BatchResult:
 class CrisisModel(mesa.Model):
     """The Czechoslovak crisis of 1938 as seven interacting states, for R rollouts at once."""
 
+    @quietly  # the condition language's arithmetic: 0/0 is NaN, without numpy's warnings
     def __init__(
         self,
         scenario: Scenario | None = None,
@@ -121,6 +122,7 @@ class CrisisModel(mesa.Model):
             StateAgent(self, code, [kept for kept in self.candidates if kept.rule.actor == code])
         self.states = {agent.code: agent for agent in self.agents}
 
+    @quietly
     def step(self) -> None:
         """One day: events, perceive, decide, apply, war, close."""
         today = self.day

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import Field
 
-from sim.book.inputs import InputError, validate
+from sim.book.inputs import InputError, read_text, validate
 from sim.book.paths import CALIBRATION
 from sim.book.rules import RuleBook, Strict
 from sim.book.scenario import Scenario
@@ -27,6 +27,7 @@ from sim.engine import rng
 
 POSTERIOR_PATH = CALIBRATION / "posterior.json"
 STREAM = rng.key("posterior", "sample")
+MAX_BYTES = 200_000_000  # a posterior file of some 400,000 samples of a dozen parameters
 
 
 class PosteriorFile(Strict):
@@ -66,14 +67,35 @@ class Posterior:
 
 def read_posterior(path: Path) -> Posterior:
     """Read a posterior file (plain JSON: the YAML loader's line map is too slow for thousands of numbers)."""
+    again = "run `python run.py calibrate` to write it again"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise InputError(f"cannot be read as a posterior file: {error}; run `python run.py calibrate` to write it again", path) from None
+        data = json.loads(read_text(path, "a posterior file (JSON) written by `python run.py calibrate`", MAX_BYTES))
+    except (ValueError, RecursionError) as error:
+        raise InputError(f"cannot be read as a posterior file: {error}; {again}", path) from None
     try:
-        return Posterior.of(validate(PosteriorFile, data))
+        file = validate(PosteriorFile, data)
     except InputError as error:
         raise InputError(error.problem, path, None, error.key) from None
+    problem = _shape_problem(file)
+    if problem:
+        raise InputError(f"{problem}; {again}", path, None, "samples" if "sample" in problem else "weights")
+    return Posterior.of(file)
+
+
+def _shape_problem(file: PosteriorFile) -> str | None:
+    """What is wrong with the shape of a posterior file's numbers, if anything."""
+    columns = len(file.parameters)
+    if not file.weights or len(file.samples) != len(file.weights):
+        return f"{len(file.samples)} samples but {len(file.weights)} weights; each sample needs one weight and there must be some"
+    for row, sample in enumerate(file.samples):
+        if len(sample) != columns:
+            return f"sample {row} has {len(sample)} values for {columns} parameters"
+    weights = np.asarray(file.weights, dtype=float)
+    if not np.isfinite(np.asarray(file.samples, dtype=float)).all():
+        return "a sample holds a value that is not a finite number"
+    if not (np.isfinite(weights).all() and (weights >= 0).all() and weights.sum() > 0):
+        return "the weights must be finite, not negative, and not all zero"
+    return None
 
 
 @functools.cache
@@ -87,6 +109,10 @@ def lane_parameters(scenario: Scenario, book: RuleBook, lanes: np.ndarray, poste
     posterior = posterior or committed_posterior()
     if scenario.parameter_draws == "book" or posterior is None:
         return {}
+    unknown = sorted(set(posterior.parameters) - set(book.parameters()))
+    if unknown:
+        raise InputError(f"samples parameters the rule book does not have: {', '.join(unknown)}; run `python run.py calibrate` to write it again",
+                         POSTERIOR_PATH, None, "parameters")
     pinned = set(scenario.parameters) | set(book.lenses[scenario.lens].parameters)
     free = [(column, name) for column, name in enumerate(posterior.parameters) if name not in pinned]
     if scenario.parameter_draws == "mean":

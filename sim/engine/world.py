@@ -24,7 +24,7 @@ from sim.book.scenario import Scenario
 from sim.book.vocabulary import NEVER, STATES, Kind, Named, crisis_wide, is_clipped, kind_of, per_state, seen
 from sim.engine import campaign, posterior, rng
 from sim.engine.candidates import Candidates, Timer
-from sim.engine.conditions import ConditionError, parse
+from sim.engine.conditions import ConditionError, parse, quietly
 from sim.engine.rule import CompiledRule, Effect
 
 
@@ -189,6 +189,9 @@ def compile_rules(book: RuleBook, scenario: Scenario, layout: dict[str, float]) 
             probability = parse(rule.probability, scenario.day_of, known)
         except (ConditionError, ValueError) as error:
             raise located("probability", str(error)) from None
+        constant = None if probability.names else quietly(probability.evaluate)({})
+        if constant is not None and not 0 <= constant <= 1:  # NaN too; one that reads variables is clipped where it is drawn
+            raise located("probability", f"{rule.probability!r} is always {float(constant):g}; a number within [0, 1] is allowed")
         effects = []
         for text in rule.effects:
             match = EFFECT.match(text)
@@ -203,3 +206,8 @@ def compile_rules(book: RuleBook, scenario: Scenario, layout: dict[str, float]) 
             raise located("action", f"writes variables the model does not have: {sorted(unknown)}")
         compiled.append(CompiledRule(len(compiled), rule, condition, probability, tuple(effects)))
     return compiled
+
+
+def check_rules(scenario: Scenario, book: RuleBook) -> None:
+    """Raise the InputError a model of ``scenario`` would: every rule's condition, probability and effects parsed and checked."""
+    compile_rules(book, scenario, state_layout(book, scenario))

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.book.inputs import InputError
 from sim.book.rules import RuleBook, load_rulebook
-from sim.book.scenario import Scenario
+from sim.book.scenario import MAX_RUNS, Scenario
 from sim.book.vocabulary import NEVER, STATES
 from sim.engine.model import BatchResult, CrisisModel
 from sim.engine.outcomes import EVENTS, GREAT_POWERS, OUTCOMES
@@ -140,6 +141,7 @@ def run(
 ) -> Tally:
     """Run ``runs`` rollouts of a scenario on ``jobs`` processes; stream rows to ``on_rows`` in rollout order."""
     runs = scenario.runs if runs is None else runs
+    _check_runs(runs)
     work = [(scenario, first, count, on_rows is not None) for first, count in chunks(runs, chunk)]
     total = Tally(days=scenario.days)
     for tally, rows in map_work(_run_chunk_args, work, jobs or default_jobs()):
@@ -147,6 +149,12 @@ def run(
         if on_rows is not None:
             on_rows(rows)
     return total
+
+
+def _check_runs(runs: int) -> None:
+    """The work list has one entry a chunk: ``MAX_RUNS`` keeps it to a few thousand."""
+    if not 1 <= runs <= MAX_RUNS:
+        raise InputError(f"{runs:,} rollouts asked for; from 1 to {MAX_RUNS:,} are allowed in one run", key="runs")
 
 
 def point_chunks(points: int, rollouts: int, chunk: int = CHUNK) -> list[tuple[int, int]]:
@@ -230,6 +238,7 @@ def compare(scenarios: list[Scenario], runs: int, jobs: int | None = None, chunk
     the same rule meets the same random numbers in every scenario, and differences come from the
     scenarios, not from noise. A scenario compared with itself differs by exactly zero.
     """
+    _check_runs(runs)
     tallies = [Tally(days=scenario.days) for scenario in scenarios]
     paired = [Paired() for _ in scenarios]
     work = [(scenarios, first, count) for first, count in chunks(runs, chunk)]
