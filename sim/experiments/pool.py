@@ -16,8 +16,10 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import forkserver
 
+from sim.experiments import lifeline
+
 CHUNK = 50_000  # rollouts per batch: large batches amortise the per-day cost of the rules
-PRELOAD = ["sim.experiments.runner"]  # what the fork server imports before it forks any worker
+PRELOAD = ["sim.experiments.lifeline", "sim.experiments.runner"]  # what the fork server imports before it forks any worker
 
 
 def chunks(runs: int, chunk: int = CHUNK) -> list[tuple[int, int]]:
@@ -36,7 +38,10 @@ def map_work(function: Callable, work: list, jobs: int) -> Iterator:
     if workers <= 1:
         yield from map(function, work)
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context()) as pool:
+    server = context()
+    if server.get_start_method() == "forkserver":
+        start_server()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=server, initializer=lifeline.guard_worker) as pool:
         yield from pool.map(function, work)  # map keeps chunk order whatever order they finish in
 
 
@@ -60,4 +65,13 @@ def start_early(runs: int, jobs: int | None, chunk: int = CHUNK) -> None:
     ``map_work`` opens later forks its workers from it. Without a fork server, nothing to do.
     """
     if min(jobs or default_jobs(), len(chunks(runs, chunk))) > 1 and context().get_start_method() == "forkserver":
+        start_server()
+
+
+def start_server() -> None:
+    """Start the fork server (if it is not running) telling it which process is its parent, so that it dies with it (``lifeline``)."""
+    os.environ[lifeline.PARENT] = str(os.getpid())
+    try:
         forkserver.ensure_running()
+    finally:
+        os.environ.pop(lifeline.PARENT, None)
