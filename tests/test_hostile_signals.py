@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile import ROOT
+from tests.hostile import ROOT, hostile
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find the children")
 
@@ -107,3 +107,44 @@ def test_a_killed_sweep_takes_its_workers_with_it(tmp_path):
     sweep.write_text(SWEEP.format(scenario=ROOT / "scenarios/baseline.yaml"), encoding="utf-8")
     command = start(["sweep", str(sweep), "--jobs", "2", "--out", str(tmp_path / "out")], tmp_path)
     kill_and_check(command, wait_for_workers(command, 3))
+
+
+def staging(folder: Path) -> list[str]:
+    return [path.name for path in folder.iterdir() if ".staging-" in path.name]
+
+
+def wait_for_staging(command: subprocess.Popen, folder: Path) -> None:
+    deadline = time.monotonic() + 60
+    while not staging(folder) and time.monotonic() < deadline:
+        assert command.poll() is None, f"ended early ({command.returncode}): {command.stderr.read()[-1000:]}"
+        time.sleep(0.1)
+    assert staging(folder), "no staging folder after 60 s"
+
+
+@pytest.mark.parametrize("compare", [False, True], ids=["run", "compare"])
+def test_sigterm_ends_like_ctrl_c_and_leaves_nothing(tmp_path, compare):
+    baseline = str(ROOT / "scenarios/baseline.yaml")
+    argv = ["compare", baseline, baseline] if compare else [baseline]
+    command = start([*argv, "--jobs", "2", "--runs", "200000", "--out", "out"], tmp_path)
+    processes = wait_for_workers(command, 3)
+    if not compare:
+        wait_for_staging(command, tmp_path)  # compare makes its staging folder only once the rollouts are done
+    command.send_signal(signal.SIGTERM)
+    status = command.wait(timeout=30)
+    err = command.stderr.read()
+    assert status == 130, err
+    assert err.strip().splitlines() == ["interrupted; nothing was written"]
+    assert list(tmp_path.iterdir()) == []
+    time.sleep(1)
+    assert alive(processes) == []
+
+
+def test_a_run_killed_while_writing_leaves_staging_the_next_run_removes(tmp_path):
+    command = start([str(ROOT / "scenarios/baseline.yaml"), "--jobs", "2", "--runs", "200000", "--out", "out"], tmp_path)
+    processes = wait_for_workers(command, 3)
+    wait_for_staging(command, tmp_path)
+    kill_and_check(command, processes)
+    assert staging(tmp_path) != []  # nothing can run at SIGKILL: the staging folder stays, named after the dead process
+    again = hostile([str(ROOT / "scenarios/baseline.yaml"), "--jobs", "1", "--runs", "10", "--out", "out"], tmp_path)
+    assert again.status == 0, again.err
+    assert staging(tmp_path) == [] and (tmp_path / "out" / "runs.csv").is_file()

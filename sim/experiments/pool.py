@@ -41,8 +41,20 @@ def map_work(function: Callable, work: list, jobs: int) -> Iterator:
     server = context()
     if server.get_start_method() == "forkserver":
         start_server()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=server, initializer=lifeline.guard_worker) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=server, initializer=lifeline.guard_worker)
+    try:
         yield from pool.map(function, work)  # map keeps chunk order whatever order they finish in
+    except BaseException:  # an error, Ctrl-C or SIGTERM here, or the caller stopped early: the chunks under way are not wanted
+        for process in _workers(pool):
+            process.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _workers(pool: ProcessPoolExecutor) -> list:
+    """The pool's worker processes (the executor keeps them in ``_processes``; there is no public way before Python 3.14)."""
+    return list((getattr(pool, "_processes", None) or {}).values())
 
 
 def context() -> multiprocessing.context.BaseContext:
