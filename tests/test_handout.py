@@ -9,7 +9,7 @@ import pytest
 
 from sim.book.inputs import InputError
 from sim.cli import main
-from sim.experiments import runner
+from sim.experiments import runner, targets
 from sim.presentation import handout, report
 from sim.presentation.handout import changes, trailing_comment, write_handout
 from tests.helpers import scenario
@@ -83,7 +83,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypat
     monkeypatch.setattr(handout, "baseline_tally", lambda scenario, runs: None)
     monkeypatch.setattr(handout, "sample_rollout", lambda scenario, result: 0)
     monkeypatch.setattr(handout, "handout_html", lambda *args: "<!DOCTYPE html><p>new</p>")
-    monkeypatch.setattr(handout.os, "replace", broken_replace)
+    monkeypatch.setattr(targets.os, "replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
         write_handout(target, chosen, tally, result)
     assert target.read_text(encoding="utf-8") == "the old handout"

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from sim.book.inputs import InputError, printable
@@ -42,22 +44,42 @@ def _exists(path: str) -> bool:
         return False
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM as Ctrl-C: staging folders are removed on the way out
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the flush at exit does not fail a second time."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        pass
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):
+        sys.stdout = open(os.devnull, "w")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one subcommand, or the default job for a scenario file; the exit status: 0, 2 for bad input, 130 when interrupted."""
     argv = sys.argv[1:] if argv is None else argv
+    handling = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if handling else None
     try:
-        if not argv:
-            importlib.import_module(RUN).parser().print_usage(sys.stderr)
-            print("error: give a scenario file (e.g. scenarios/benes_fights.yaml) or a subcommand: " + ", ".join(SUBCOMMANDS),
-                  file=sys.stderr)
-            return 2
-        if argv[0] in COMMANDS:
-            return _command(COMMANDS[argv[0]], argv[1:])
-        if not argv[0].startswith("-") and not argv[0].endswith((".yaml", ".yml")) and not _exists(argv[0]):
-            print(f"error: {printable(repr(argv[0]))} is neither a scenario file nor a subcommand; subcommands: {', '.join(SUBCOMMANDS)}",
-                  file=sys.stderr)
-            return 2
-        return _command(RUN, argv)
+        return _guarded(argv)
+    finally:
+        if handling:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _guarded(argv: list[str]) -> int:
+    """``_dispatch`` with every way out turned into an exit status and at most one line on stderr."""
+    try:
+        status = _dispatch(argv)
+        sys.stdout.flush()  # a full disk or a closed reader shows here, inside the handlers below
+        return status
     except InputError as error:
         print(f"error: {printable(error, newlines=True)}", file=sys.stderr)  # it may quote text from an input file
         return 2
@@ -65,5 +87,27 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted; nothing was written", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader stopped early (e.g. `| head`): not an error of ours
-        sys.stdout = open(os.devnull, "w")  # silence the flush at exit
+        _silence_stdout()
         return 0
+    except OSError as error:
+        if error.filename is not None:  # a path given to us that the system refuses (too long, a loop, no permission)
+            print(f"error: {error.filename}: {error.strerror or error}", file=sys.stderr)
+            return 2
+        _silence_stdout()
+        print(f"error: cannot write the output: {error.strerror or error}", file=sys.stderr)
+        return 1
+
+
+def _dispatch(argv: list[str]) -> int:
+    if not argv:
+        importlib.import_module(RUN).parser().print_usage(sys.stderr)
+        print("error: give a scenario file (e.g. scenarios/benes_fights.yaml) or a subcommand: " + ", ".join(SUBCOMMANDS),
+              file=sys.stderr)
+        return 2
+    if argv[0] in COMMANDS:
+        return _command(COMMANDS[argv[0]], argv[1:])
+    if not argv[0].startswith("-") and not argv[0].endswith((".yaml", ".yml")) and not _exists(argv[0]):
+        print(f"error: {printable(repr(argv[0]))} is neither a scenario file nor a subcommand; subcommands: {', '.join(SUBCOMMANDS)}",
+              file=sys.stderr)
+        return 2
+    return _command(RUN, argv)

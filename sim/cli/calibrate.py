@@ -16,6 +16,7 @@ from sim.cli.args import positive_int
 from sim.engine.posterior import POSTERIOR_PATH
 from sim.experiments.calibrate import BATCH, CALIBRATION, DEFAULT_UNTIL, EVALUATION_RUNS, PARTICLES, SEED, fit_both, posterior_file, write_json
 from sim.experiments.pool import default_jobs
+from sim.experiments.targets import check_file, check_folder
 from sim.presentation.calibration_report import Report
 
 DESCRIPTION = "Calibration: the baseline's free parameters fitted to the dated historical record, and checked out of sample."
@@ -37,6 +38,8 @@ def parser() -> argparse.ArgumentParser:
 
 def command(argv: list[str]) -> int:
     args = parser().parse_args(argv)
+    check_folder(args.report, "--report")  # before the fit, which takes minutes
+    check_file(args.out, "--out")
     jobs = args.jobs or default_jobs()
     started = time.perf_counter()
     fits = fit_both(args.until, jobs, args.particles, args.batch)
@@ -44,7 +47,6 @@ def command(argv: list[str]) -> int:
     report = Report.build(fits.tests, fits.priors, fits.scenario, fits.full, fits.held, args.until, jobs, args.evaluation_runs)
     args.report.mkdir(parents=True, exist_ok=True)
     report.write(args.report)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     write_json(args.out, posterior.model_dump(mode="json"))
     print(report.summary(time.perf_counter() - started))
     return 0

@@ -31,6 +31,10 @@ def command(argv: list[str]) -> int:
     from sim.experiments import pool
 
     args = parser().parse_args(argv)
+    if args.out is not None:
+        from sim.experiments.targets import check_folder
+
+        check_folder(args.out, "--out", args.scenarios)  # before the run; the staging folder only after it
     scenarios = [load_scenario(path) for path in args.scenarios]
     common = scenarios[0].seed if args.seed is None else args.seed
     scenarios = [dataclasses.replace(scenario, seed=common) for scenario in scenarios]  # common random numbers
@@ -38,11 +42,10 @@ def command(argv: list[str]) -> int:
     from sim.experiments import runner
     from sim.presentation import report
 
-    out = report.OutputFolder(args.out) if args.out else None
     tallies, paired = runner.compare(scenarios, args.runs, args.jobs)
     result = report.comparison(tallies, paired, scenarios, common)
-    if out is not None:
-        with out:
+    if args.out is not None:
+        with report.OutputFolder(args.out, args.scenarios) as out:
             out.path("compare.json").write_text(report.as_json(result), encoding="utf-8")
             report.plot_comparison(result, out.path("compare.png"))
     sys.stdout.write(report.as_json(result) if args.json else printable(report.comparison_table(result), newlines=True))

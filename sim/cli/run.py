@@ -36,11 +36,28 @@ def parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_targets(args: argparse.Namespace) -> None:
+    """The output options, checked before anything runs: --narrate writes only to the terminal, the others must be writable."""
+    from sim.book.inputs import InputError
+    from sim.experiments.targets import check_file, check_folder
+
+    if args.narrate is not None:
+        given = [option for option, value in (("--out", args.out), ("--report", args.report), ("--json", args.json or None)) if value is not None]
+        if given:
+            raise InputError(f"--narrate tells one rollout's story on the terminal and writes no files; leave out {', '.join(given)}",
+                             key="--narrate")
+    if args.out is not None:
+        check_folder(args.out, "--out", [args.scenario])
+    if args.report is not None:
+        check_file(args.report, "--report", [args.scenario])
+
+
 def command(argv: list[str]) -> int:
     from sim.book.scenario import load_scenario
     from sim.experiments import pool
 
     args = parser().parse_args(argv)
+    check_targets(args)
     scenario = load_scenario(args.scenario, args.sets)
     if args.seed is not None:
         scenario = dataclasses.replace(scenario, seed=args.seed)
@@ -52,24 +69,20 @@ def command(argv: list[str]) -> int:
     from sim.experiments import runner
     from sim.presentation import report
 
-    if args.report:
-        from sim.presentation.handout import check_target
-
-        check_target(Path(args.report))  # a bad path is reported before the run, not after it
     if args.narrate is not None:
         from sim.presentation.narrate import narrate
 
         sys.stdout.write(printable(narrate(scenario, args.narrate), newlines=True))  # it quotes the scenario's own text
         return 0
-    if args.out:
-        with report.OutputFolder(args.out) as out:
+    if args.out is not None:
+        with report.OutputFolder(args.out, [args.scenario]) as out:
             tally = runner.run(scenario, runs, args.jobs, on_rows=out.write_rows)
             result = report.summary(tally, scenario, scenario.seed)
             report.write_results(out, result, tally, scenario)
     else:
         tally = runner.run(scenario, runs, args.jobs)
         result = report.summary(tally, scenario, scenario.seed)
-    if args.report:
+    if args.report is not None:
         from sim.presentation.handout import write_handout
 
         write_handout(Path(args.report), scenario, tally, result)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from sim.book.scenario import ScenarioFile
 from sim.cli.args import SUBCOMMANDS
+from sim.experiments.targets import atomic_text, check_file
 
 
 def parser() -> argparse.ArgumentParser:
@@ -19,12 +19,13 @@ def parser() -> argparse.ArgumentParser:
 
 def command(argv: list[str]) -> int:
     args = parser().parse_args(argv)
+    target = None if args.out is None else check_file(args.out, "--out")
     schema = ScenarioFile.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Munich 1938 scenario"
     text = json.dumps(schema, indent=2) + "\n"
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+    if target is not None:
+        atomic_text(target, text)
     else:
         sys.stdout.write(text)
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+import urllib.parse
 from pathlib import Path
 
 from sim.book.inputs import InputError
@@ -42,6 +43,8 @@ def parser() -> argparse.ArgumentParser:
 
 def command(argv: list[str]) -> int:
     args = parser().parse_args(argv)
+    if args.scheduler is not None:
+        check_scheduler(args.scheduler)
     sweep = load_sweep(args.sweep)
     dask = bool(args.scheduler or args.dask_local)
     if dask:
@@ -49,7 +52,7 @@ def command(argv: list[str]) -> int:
         if args.jobs:
             raise InputError("--jobs is for the local process pool; a Dask cluster's workers are its own (--dask-local N sets them)", key="--jobs")
     store = Store(Path(args.out) if args.out else DEFAULT_OUT / sweep.name, sweep)
-    store.check()
+    store.check([args.sweep])
     if args.dry_run:
         sys.stdout.write(plan(sweep, store.folder))
         return 0
@@ -66,6 +69,22 @@ def command(argv: list[str]) -> int:
     write_reports(sweep, store.folder, table, indices, text)
     sys.stdout.write(text + run_line(sweep, dataclasses.replace(stats, where=where(sweep, args, jobs)), store.folder))
     return 0
+
+
+SCHEMES = ("tcp", "tls", "inproc", "ucx", "ws", "wss")
+
+
+def check_scheduler(address: str) -> None:
+    """A Dask scheduler address, [SCHEME://]HOST:PORT, checked before the sweep file is read or a cluster is asked."""
+    shown = repr(address)
+    parsed = urllib.parse.urlsplit(address if "://" in address else "tcp://" + address)
+    try:
+        port = parsed.port
+    except ValueError:
+        port = -1
+    if parsed.scheme not in SCHEMES or not parsed.hostname or port == -1 or parsed.path not in ("", "/") or any(c.isspace() for c in address):
+        raise InputError(f"{shown} is not a scheduler address; give [SCHEME://]HOST:PORT, e.g. tcp://10.0.0.5:8786 "
+                         f"(schemes: {', '.join(SCHEMES)}; ports 1 to 65535)", key="--scheduler")
 
 
 def where(sweep: Sweep, args: argparse.Namespace, jobs: int) -> str:

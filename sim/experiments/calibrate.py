@@ -34,6 +34,7 @@ from sim.engine.posterior import POSTERIOR_PATH, Posterior, PosteriorFile, model
 from sim.engine.world import state_layout
 from sim.experiments import abc
 from sim.experiments.pool import chunks, map_work
+from sim.experiments.targets import atomic_text
 
 CALIBRATION = POSTERIOR_PATH.parent
 RECORD_PATH = CALIBRATION / "record.yaml"
@@ -257,9 +258,7 @@ def posterior_file(calibration: Calibration, seed: int, until: dt.date | None, c
 
 def write_json(path: Path, data: dict) -> None:
     """Write atomically: a crash never leaves half a file."""
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    temporary.replace(path)
+    atomic_text(path, json.dumps(data, indent=1) + "\n")
 
 
 # ------------------------------------------------------------------ prior and posterior predictive shares

@@ -238,17 +238,44 @@ def read_results(path: Path) -> Results:
         table = pq.read_table(path)
     except (OSError, pa.ArrowException) as error:
         raise InputError(f"cannot be read as Parquet: {error}", path) from None
+    names, dates, outputs = _described(table, path)
+    if len(table) == 0:
+        raise InputError("holds no points (zero rows); give the results.parquet of a sweep that ran", path)
+    columns = [_parameter_column(table, name, is_date, path) for name, is_date in zip(names, dates, strict=True)]
+    return Results(names, dates, np.array(columns, dtype=float).T.reshape(len(table), len(names)), outputs, table)
+
+
+def _described(table: object, path: Path) -> tuple[list[str], list[bool], list[str]]:
+    """The parameters (names, which are dates) and outputs from the sweep description in the file's metadata, checked."""
     metadata = (table.schema.metadata or {}).get(METADATA_KEY)
     if metadata is None:
         raise InputError("holds no sweep description; give the results.parquet a sweep wrote", path)
-    described = json.loads(metadata)
-    names = [parameter["name"] for parameter in described["parameters"]]
-    dates = [parameter["type"] == "date" for parameter in described["parameters"]]
-    columns = []
-    for name, is_date in zip(names, dates, strict=True):
-        values = table.column(name).to_pylist()
-        columns.append([value.toordinal() if is_date else value for value in values])
-    return Results(names, dates, np.array(columns, dtype=float).T.reshape(len(table), len(names)), list(described["outputs"]), table)
+    try:
+        described = json.loads(metadata)
+        parameters = described["parameters"]
+        names = [str(parameter["name"]) for parameter in parameters]
+        dates = [parameter["type"] == "date" for parameter in parameters]
+        outputs = [str(output) for output in described["outputs"]]
+    except (ValueError, KeyError, TypeError) as error:
+        raise InputError(f"its sweep description (metadata {METADATA_KEY.decode()}) is damaged ({type(error).__name__}: {error}); "
+                         "give the results.parquet a sweep wrote", path) from None
+    missing = [name for name in names + [f"{output}_{stat}" for output in outputs for stat in ("p", "lo", "hi")]
+               if name not in table.column_names]
+    if not names or missing:
+        raise InputError(f"does not match its sweep description: missing columns {', '.join(missing) or '(no parameters)'}", path)
+    return names, dates, outputs
+
+
+def _parameter_column(table: object, name: str, is_date: bool, path: Path) -> list[float]:
+    """A parameter's values as numbers (a date as its ordinal); an InputError for an empty cell or a value of the wrong type."""
+    values = table.column(name).to_pylist()
+    if any(value is None for value in values):
+        raise InputError(f"column {name!r} has empty cells; give the results.parquet a sweep wrote", path)
+    try:
+        return [float(value.toordinal() if is_date else value) for value in values]
+    except (AttributeError, TypeError, ValueError):
+        kind = "dates" if is_date else "numbers"
+        raise InputError(f"column {name!r} should hold {kind} but holds {type(values[0]).__name__} values", path) from None
 
 
 def _value(value: float, is_date: bool) -> str:
@@ -306,7 +333,13 @@ def discover(
     results = read_results(Path(path))
     if target not in results.outputs:
         raise InputError(f"{target!r} is not an output of this sweep; its outputs: {', '.join(results.outputs)}", path, key="--target")
-    values = results.table.column(f"{target}_{by}").to_numpy()
+    column = results.table.column(f"{target}_{by}")
+    if column.null_count:
+        raise InputError(f"column {target}_{by} has empty cells; give the results.parquet a sweep wrote", path)
+    try:
+        values = np.asarray(column.to_numpy(), dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"column {target}_{by} should hold numbers", path) from None
     statistic = "p" if by == "p" else f"the {'lower' if by == 'lo' else 'upper'} 95% bound"
     if below is not None:
         y, rule = values < below, f"{statistic} < {below:g}"

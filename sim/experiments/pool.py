@@ -16,8 +16,10 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import forkserver
 
+from sim.experiments import lifeline
+
 CHUNK = 50_000  # rollouts per batch: large batches amortise the per-day cost of the rules
-PRELOAD = ["sim.experiments.runner"]  # what the fork server imports before it forks any worker
+PRELOAD = ["sim.experiments.lifeline", "sim.experiments.runner"]  # what the fork server imports before it forks any worker
 
 
 def chunks(runs: int, chunk: int = CHUNK) -> list[tuple[int, int]]:
@@ -36,8 +38,23 @@ def map_work(function: Callable, work: list, jobs: int) -> Iterator:
     if workers <= 1:
         yield from map(function, work)
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context()) as pool:
+    server = context()
+    if server.get_start_method() == "forkserver":
+        start_server()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=server, initializer=lifeline.guard_worker)
+    try:
         yield from pool.map(function, work)  # map keeps chunk order whatever order they finish in
+    except BaseException:  # an error, Ctrl-C or SIGTERM here, or the caller stopped early: the chunks under way are not wanted
+        for process in _workers(pool):
+            process.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _workers(pool: ProcessPoolExecutor) -> list:
+    """The pool's worker processes (the executor keeps them in ``_processes``; there is no public way before Python 3.14)."""
+    return list((getattr(pool, "_processes", None) or {}).values())
 
 
 def context() -> multiprocessing.context.BaseContext:
@@ -60,4 +77,13 @@ def start_early(runs: int, jobs: int | None, chunk: int = CHUNK) -> None:
     ``map_work`` opens later forks its workers from it. Without a fork server, nothing to do.
     """
     if min(jobs or default_jobs(), len(chunks(runs, chunk))) > 1 and context().get_start_method() == "forkserver":
+        start_server()
+
+
+def start_server() -> None:
+    """Start the fork server (if it is not running) telling it which process is its parent, so that it dies with it (``lifeline``)."""
+    os.environ[lifeline.PARENT] = str(os.getpid())
+    try:
         forkserver.ensure_running()
+    finally:
+        os.environ.pop(lifeline.PARENT, None)

@@ -10,6 +10,7 @@ each part as it arrives, so a sweep killed at any moment and started again runs 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sys
 import time
 import uuid
@@ -78,6 +79,13 @@ def work(sweep: Sweep, indices: list[int]) -> list[Chunk]:
     return made
 
 
+def rehearse(sweep: Sweep) -> None:
+    """One rollout at the first point, in this process, before the output folder is made: a scenario the model
+    cannot run (a rule whose added condition does not compile, say) fails here and leaves nothing behind."""
+    chunk = work(sweep, [0])[0]
+    run_chunk(dataclasses.replace(chunk, points=chunk.points[:1], rollouts=1))
+
+
 Results = Callable[[list[Chunk]], Iterator[tuple[int, np.ndarray]]]
 
 
@@ -106,7 +114,7 @@ def dask_cluster(scheduler: str | None, workers: int | None) -> Iterator[Results
         if scheduler:
             try:
                 client = stack.enter_context(distributed.Client(scheduler, timeout="20s"))
-            except (OSError, TimeoutError) as error:
+            except (OSError, TimeoutError, ValueError, TypeError) as error:
                 raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {error}", key="--scheduler") from None
         else:
             cluster = stack.enter_context(distributed.LocalCluster(
@@ -179,6 +187,7 @@ def run_sweep(sweep: Sweep, store: Store, results: Results, progress: bool = Fal
     """Run the chunks that have no part yet, write each as it arrives, and assemble results.parquet."""
     chunks = sweep.chunks()
     started = time.monotonic()
+    rehearse(sweep)
     with store.opened():
         done = store.finished()
         todo = [index for index in range(len(chunks)) if index not in done]

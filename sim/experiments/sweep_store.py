@@ -14,10 +14,8 @@ import contextlib
 import dataclasses
 import fcntl
 import json
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 import pyarrow as pa
@@ -26,6 +24,7 @@ import pyarrow.parquet as pq
 from sim.book.inputs import InputError
 from sim.experiments.runner import wilson
 from sim.experiments.sweep_file import Sweep, human_value
+from sim.experiments.targets import atomic_write, check_folder
 
 METADATA_KEY = b"munich1938.sweep"
 
@@ -39,10 +38,9 @@ class Store:
         self.manifest = self.parts / "manifest.json"
         self.schema = schema(sweep)
 
-    def check(self) -> None:
-        """Refuse a folder that holds another sweep or other files; writes nothing."""
-        if self.folder.exists() and not self.folder.is_dir():
-            raise InputError("exists and is not a folder; give a folder for --out", self.folder, key="--out")
+    def check(self, inputs: list[str | Path] | None = None) -> None:
+        """Refuse a folder that cannot be written, holds another sweep or other files; writes nothing."""
+        check_folder(self.folder, "--out", inputs or [])
         if self.manifest.is_file():
             try:
                 held = json.loads(self.manifest.read_text(encoding="utf-8")).get("fingerprint")
@@ -105,24 +103,6 @@ class Store:
         table = pa.concat_tables([pq.read_table(self.part(index), schema=self.schema) for index in range(len(self.sweep.chunks()))])
         atomic_write(self.folder / "results.parquet", lambda stream: pq.write_table(table, stream))
         return table
-
-
-def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
-    """Write to a temporary name beside ``path``, flush it to disk, then rename: readers see the old file or the whole new one."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(temporary, "wb") as stream:
-            write(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)  # the rename itself survives a crash
-    finally:
-        os.close(directory)
 
 
 def schema(sweep: Sweep) -> pa.Schema:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import os
 import tempfile
 from dataclasses import dataclass
 from datetime import date
@@ -22,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.book.inputs import InputError
 from sim.book.paths import SCENARIOS
 from sim.book.rules import FRAGMENT, MAIN_TEXT, Evidence, Rule, RuleBook, load_rulebook
 from sim.book.scenario import DEFAULT_END, DEFAULT_LENS, DEFAULT_START, Scenario, load_scenario
@@ -31,6 +29,7 @@ from sim.engine.model import CrisisModel
 from sim.engine.outcomes import EVENTS, OUTCOME_MEANINGS, OUTCOMES
 from sim.experiments import runner
 from sim.experiments.runner import Tally
+from sim.experiments.targets import atomic_text, check_file
 from sim.presentation import report
 from sim.presentation.explain import expression_in_words
 from sim.presentation.narrate import Entry, entries
@@ -344,24 +343,11 @@ def _footer_html(scenario: Scenario, tally: Tally, rollout: int) -> str:
             f"the story is <code>--narrate {rollout}</code>. Intervals are 95% Wilson intervals.</p>")
 
 
-def check_target(path: Path) -> Path:
-    """The folder the handout will be written to; an InputError if there is none (worth calling before a long run)."""
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        raise InputError(f"cannot write it: {folder} does not exist", path, key="--report")
-    return folder
-
-
 def write_handout(path: Path, scenario: Scenario, tally: Tally, result: dict) -> None:
-    """Write the handout to ``path``: a temporary file in the same folder, moved into place only when complete."""
-    folder = check_target(path)
+    """Write the handout to ``path``: a temporary file in the same folder, moved into place only when complete.
+
+    The command line checks ``path`` before the run (``targets.check_file``); it is checked again here for other callers.
+    """
+    check_file(path, "--report")
     html = handout_html(scenario, tally, result, baseline_tally(scenario, tally.runs), sample_rollout(scenario, result))
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(html)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a handout is for sharing
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic_text(path, html)

@@ -13,17 +13,18 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 
 import numpy as np
 
-from sim.book.inputs import InputError
 from sim.book.scenario import Scenario
 from sim.book.vocabulary import STATE_NAMES, STATES
 from sim.engine.outcomes import EVENTS, OUTCOME_MEANINGS, OUTCOMES
 from sim.experiments.runner import Paired, Tally
+from sim.experiments.targets import check_folder
 
 CSV_FIELDS = ["rollout", "outcome", *EVENTS, "first_shot", "resistance_ended"]
 
@@ -75,16 +76,19 @@ def rules_table(result: dict) -> str:
 
 
 class OutputFolder:
-    """Collects output files in a temporary folder and moves them into ``folder`` only on success."""
+    """Collects output files in a temporary folder and moves them into ``folder`` only on success.
 
-    def __init__(self, folder: str | Path):
-        self.folder = Path(folder)
-        if self.folder.exists() and not self.folder.is_dir():
-            raise InputError("exists and is not a folder; give a folder for --out", self.folder)
-        parent = self.folder.resolve().parent
-        if not parent.is_dir():
-            raise InputError(f"cannot create it: {parent} does not exist", self.folder, key="--out")
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.folder.name}-", dir=parent))
+    The staging folder sits beside ``folder``, named ``.NAME.staging-PID-...`` after the process
+    that made it. It is removed on every exit this process lives through (errors, Ctrl-C, SIGTERM,
+    which the command line turns into Ctrl-C); one left by a process killed outright (SIGKILL) is
+    removed by the next OutputFolder for the same folder, once its process is gone.
+    """
+
+    def __init__(self, folder: str | Path, inputs: Iterable[str | Path] = ()):
+        self.folder = check_folder(folder, "--out", inputs)
+        parent = self.folder.absolute().parent
+        remove_stale_staging(parent, self.folder.name)
+        self.staging = Path(tempfile.mkdtemp(prefix=f"{staging_prefix(self.folder.name)}{os.getpid()}-", dir=parent))
         self._csv_file = None
         self._csv = None
 
@@ -114,6 +118,33 @@ class OutputFolder:
             shutil.rmtree(self.staging, ignore_errors=True)
 
 
+def staging_prefix(name: str) -> str:
+    return f".{name}.staging-"
+
+
+def remove_stale_staging(parent: Path, name: str) -> None:
+    """Remove staging folders for ``name`` left in ``parent`` by processes that no longer run."""
+    prefix = staging_prefix(name)
+    for stale in parent.glob(glob_escape(prefix) + "*"):
+        pid = stale.name[len(prefix):].split("-", 1)[0]
+        if stale.is_dir() and pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def glob_escape(text: str) -> str:
+    return "".join(f"[{char}]" if char in "*?[" else char for char in text)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process
+    return True
+
+
 def write_results(out: OutputFolder, result: dict, tally: Tally, scenario: Scenario) -> None:
     out.path("results.json").write_text(as_json(result), encoding="utf-8")
     out.path("rules.txt").write_text(rules_table(result), encoding="utf-8")
@@ -128,6 +159,7 @@ def pyplot():
     import matplotlib.pyplot as plt
 
     plt.rcParams["svg.hashsalt"] = "munich1938"  # stable output
+    plt.rcParams["text.parse_math"] = False  # titles hold scenario names: a '$' in one is a dollar, not mathtext
     return plt
 
 

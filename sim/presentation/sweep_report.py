@@ -1,6 +1,6 @@
 """A sweep in words and pictures: the plan of a dry run, the summary (summary.txt), indices.json, the figures and the closing line.
 
-Each file is written atomically (``sweep_store.atomic_write``), so a sweep stopped while writing its
+Each file is written atomically (``targets.atomic_write``), so a sweep stopped while writing its
 reports leaves the old file or the whole new one. The figures themselves are drawn by ``sweep_plots``.
 """
 
@@ -18,7 +18,7 @@ import pyarrow as pa
 from sim.experiments.sweep_analysis import reference
 from sim.experiments.sweep_file import Sweep, human_value
 from sim.experiments.sweep_run import RunStats
-from sim.experiments.sweep_store import atomic_write
+from sim.experiments.targets import atomic_write
 from sim.presentation import sweep_plots
 
 
