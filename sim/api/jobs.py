@@ -22,7 +22,7 @@ from sim.experiments import runner
 from sim.experiments.sweep_file import Sweep
 from sim.presentation import report
 
-MAX_RUNS = 100_000_000
+MAX_COUNT = 2**63 - 1  # runs and jobs: any positive whole number, as the command line takes
 
 
 def run(
@@ -66,8 +66,8 @@ def run(
         >>> result.plot_war_by_date()
     """
     scenario = load_scenario(scenario, overrides, seed=seed, draws=draws)
-    runs = scenario.runs if runs is None else checked_int(runs, "runs", 1, MAX_RUNS)
-    return _run(scenario, runs, None if jobs is None else checked_int(jobs, "jobs", 1, 4096), rollouts, out)
+    runs = scenario.runs if runs is None else checked_int(runs, "runs", 1, MAX_COUNT)
+    return _run(scenario, runs, None if jobs is None else checked_int(jobs, "jobs", 1, MAX_COUNT), rollouts, out)
 
 
 def _run(scenario: Scenario, runs: int, jobs: int | None, rollouts: bool, out: str | Path | None) -> RunResult:
@@ -128,7 +128,7 @@ def compare(
     if not loaded:
         raise InputError("give at least one scenario; the first is the reference", key="scenarios")
     common = loaded[0].seed if seed is None else checked_int(seed, "seed", 0, 2**63 - 1)
-    return _compare(loaded, checked_int(runs, "runs", 1, MAX_RUNS), common, None if jobs is None else checked_int(jobs, "jobs", 1, 4096), out)
+    return _compare(loaded, checked_int(runs, "runs", 1, MAX_COUNT), common, None if jobs is None else checked_int(jobs, "jobs", 1, MAX_COUNT), out)
 
 
 def _compare(scenarios: list[Scenario], runs: int, seed: int, jobs: int | None, out: str | Path | None) -> Comparison:

@@ -73,7 +73,7 @@ def with_options(scenario: Scenario, *, seed: int | None = None, runs: int | Non
     if seed is not None:
         changes["seed"] = checked_int(seed, "seed", 0, MAX_SEED)
     if runs is not None:
-        changes["runs"] = checked_int(runs, "runs", 1, 100_000_000)
+        changes["runs"] = checked_int(runs, "runs", 1, 100_000_000)  # as a scenario file's `runs`
     if draws is not None:
         if draws not in DRAWS:
             raise InputError(f"unknown parameter draws {draws!r}; allowed: posterior, point, book", key="draws")

@@ -19,9 +19,9 @@ from sim.presentation.sweep_report import summary, write_reports
 def check_executor(jobs: int | None, scheduler: str | None, dask_local: int | None) -> bool:
     """Whether the chunks go to Dask; the dist extra present and no ``jobs`` with it, checked before anything runs."""
     if jobs is not None:
-        checked_int(jobs, "jobs", 1, 4096)
+        checked_int(jobs, "jobs", 1, 2**63 - 1)
     if dask_local is not None:
-        checked_int(dask_local, "dask_local", 1, 4096)
+        checked_int(dask_local, "dask_local", 1, 2**63 - 1)
     dask = bool(scheduler or dask_local)
     if scheduler and dask_local:
         raise InputError("give a scheduler or dask_local, not both", key="--scheduler/--dask-local")
