@@ -53,8 +53,8 @@ def run(
     Returns:
         A ``RunResult``: ``outcomes``, ``events`` and ``rules`` tables (p, lo, hi, n), ``rollouts``
         (the columns of runs.csv: rollout, outcome, each event flag, first_shot, resistance_ended),
-        ``summary`` (the ``--json`` object), ``plot_outcomes(ax)``, ``plot_war_by_date(ax)``,
-        ``narrate(k)`` is the module function ``narrate(scenario, k)``; ``save(folder)``, ``to_json()``, ``text()``.
+        ``summary`` (the ``--json`` object), ``tally`` (counts, who is at war each day), ``plot_outcomes(ax)``,
+        ``plot_war_by_date(ax)``, ``save(folder)``, ``to_json()``, ``text()``. Rollout k told: ``narrate(scenario, k)``.
 
     Raises:
         InputError: bad scenario, override, runs, seed, draws or output folder (with file, line and key).
@@ -122,7 +122,8 @@ def compare(
     Example:
         >>> from sim.api import compare
         >>> both = compare(["scenarios/baseline.yaml", "scenarios/benes_fights.yaml"], runs=300, jobs=1)
-        >>> both.table.filter(pc.equal(both.table["kind"], "outcome")).to_pandas()   # import pyarrow.compute as pc
+        >>> both.table.to_pandas().query("kind == 'outcome'")      # with pandas installed
+        >>> both.plot()
     """
     loaded = [load_scenario(scenario) for scenario in scenarios]
     if not loaded:
