@@ -1,6 +1,6 @@
 """Munich 1938: an agent-based counterfactual simulation of the 1938 Czechoslovak crisis, on Mesa.
 
-The package is five layers, each a sub-package; a module imports only from its own layer and
+The package is six layers, each a sub-package; a module imports only from its own layer and
 the layers before it in ``LAYERS`` (``tests/test_layers.py`` fails on an upward import or a
 circle):
 
@@ -12,7 +12,10 @@ circle):
   calibration (ABC-SMC), sweeps and their designs, scenario discovery.
 - ``sim.presentation``: what people see: tables, JSON and CSV, plots, the rule book and rollouts
   in words, the handout, the map and the classroom app.
-- ``sim.cli``: the command line, ``python run.py``: one entry point and a subcommand per job.
+- ``sim.api``: the Python API for notebooks (``from sim.api import run, compare, sweep, ...``): the
+  same jobs as the command line, returning results with pyarrow tables and figures drawn on given axes.
+- ``sim.cli``: the command line, ``python run.py``: one entry point and a subcommand per job; where
+  it computes results (run, compare, sweep) it calls ``sim.api``, so the two cannot disagree.
 """
 
-LAYERS = ("book", "engine", "experiments", "presentation", "cli")
+LAYERS = ("book", "engine", "experiments", "presentation", "api", "cli")

@@ -106,7 +106,8 @@ def test_no_import_circles():
 
 @pytest.mark.parametrize(
     ("lower", "upper"),
-    [("sim/book/rules.py", "sim.engine.model"), ("sim/engine/model.py", "sim.presentation.report"), ("sim/experiments/runner.py", "sim.cli")],
+    [("sim/book/rules.py", "sim.engine.model"), ("sim/engine/model.py", "sim.presentation.report"), ("sim/experiments/runner.py", "sim.cli"),
+     ("sim/presentation/report.py", "sim.api.jobs"), ("sim/api/jobs.py", "sim.cli.run")],
 )
 def test_the_check_catches_an_upward_import(tmp_path, lower, upper):
     """A copy of the package with one upward import planted, even inside a function, fails the check."""

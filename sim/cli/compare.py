@@ -1,14 +1,13 @@
 """``python run.py compare A.yaml B.yaml ...``: several scenarios on the same rollouts, each outcome's difference from the first.
 
 Every scenario gets the first one's seed (or ``--seed``): common random numbers, so a difference
-comes from the scenarios and not from the draws. As in the default job, the model is imported only
+comes from the scenarios and not from the draws (``sim.api.compare`` does the work). As in the default job, the model is imported only
 after the worker processes have been started.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 
 from sim.book.inputs import printable
@@ -27,7 +26,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def command(argv: list[str]) -> int:
-    from sim.book.scenario import load_scenario
+    from sim.api.loading import load_scenario
     from sim.experiments import pool
 
     args = parser().parse_args(argv)
@@ -36,17 +35,9 @@ def command(argv: list[str]) -> int:
 
         check_folder(args.out, "--out", args.scenarios)  # before the run; the staging folder only after it
     scenarios = [load_scenario(path) for path in args.scenarios]
-    common = scenarios[0].seed if args.seed is None else args.seed
-    scenarios = [dataclasses.replace(scenario, seed=common) for scenario in scenarios]  # common random numbers
     pool.start_early(args.runs, args.jobs)
-    from sim.experiments import runner
-    from sim.presentation import report
+    from sim.api import jobs as api
 
-    tallies, paired = runner.compare(scenarios, args.runs, args.jobs)
-    result = report.comparison(tallies, paired, scenarios, common)
-    if args.out is not None:
-        with report.OutputFolder(args.out, args.scenarios) as out:
-            out.path("compare.json").write_text(report.as_json(result), encoding="utf-8")
-            report.plot_comparison(result, out.path("compare.png"))
-    sys.stdout.write(report.as_json(result) if args.json else printable(report.comparison_table(result), newlines=True))
+    result = api.compare(scenarios, args.runs, seed=args.seed, jobs=args.jobs, out=args.out)
+    sys.stdout.write(result.to_json() if args.json else printable(result.text(), newlines=True))
     return 0

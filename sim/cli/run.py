@@ -1,4 +1,4 @@
-"""The default job, ``python run.py SCENARIO.yaml [options]``: Monte Carlo rollouts of one scenario.
+"""The default job, ``python run.py SCENARIO.yaml [options]``: Monte Carlo rollouts of one scenario, through ``sim.api``.
 
 The imports that load the model wait until the worker processes have been started
 (``pool.start_early``), so that the workers' server imports the model while this process does.
@@ -7,7 +7,6 @@ The imports that load the model wait until the worker processes have been starte
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -53,38 +52,24 @@ def check_targets(args: argparse.Namespace) -> None:
 
 
 def command(argv: list[str]) -> int:
-    from sim.book.scenario import load_scenario
+    from sim.api.loading import load_scenario
     from sim.experiments import pool
 
     args = parser().parse_args(argv)
     check_targets(args)
-    scenario = load_scenario(args.scenario, args.sets)
-    if args.seed is not None:
-        scenario = dataclasses.replace(scenario, seed=args.seed)
-    if args.point:
-        scenario = dataclasses.replace(scenario, parameter_draws="mean")
+    scenario = load_scenario(args.scenario, args.sets, seed=args.seed, draws="point" if args.point else None)
     runs = args.runs or scenario.runs
     if args.narrate is None:
         pool.start_early(runs, args.jobs)  # the workers' server imports the model while we do
-    from sim.experiments import runner
-    from sim.presentation import report
+    from sim.api import jobs as api
 
     if args.narrate is not None:
-        from sim.presentation.narrate import narrate
-
-        sys.stdout.write(printable(narrate(scenario, args.narrate), newlines=True))  # it quotes the scenario's own text
+        sys.stdout.write(printable(api.narrate(scenario, args.narrate).text, newlines=True))  # it quotes the scenario's own text
         return 0
-    if args.out is not None:
-        with report.OutputFolder(args.out, [args.scenario]) as out:
-            tally = runner.run(scenario, runs, args.jobs, on_rows=out.write_rows)
-            result = report.summary(tally, scenario, scenario.seed)
-            report.write_results(out, result, tally, scenario)
-    else:
-        tally = runner.run(scenario, runs, args.jobs)
-        result = report.summary(tally, scenario, scenario.seed)
+    result = api.run(scenario, runs, jobs=args.jobs, rollouts=False, out=args.out)
     if args.report is not None:
         from sim.presentation.handout import write_handout
 
-        write_handout(Path(args.report), scenario, tally, result)
-    sys.stdout.write(report.as_json(result) if args.json else printable(report.table(result, scenario), newlines=True))
+        write_handout(Path(args.report), scenario, result.tally, result.summary)
+    sys.stdout.write(result.to_json() if args.json else printable(result.text(), newlines=True))
     return 0

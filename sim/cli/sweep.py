@@ -2,7 +2,8 @@
 
 Everything is checked before the first rollout: the sweep file, the output folder (a folder holding
 another sweep is refused), and the Dask extra when a cluster is asked for. Interrupted, the command
-keeps the finished chunks and says how to finish the rest: the same command again.
+keeps the finished chunks and says how to finish the rest: the same command again. The sweep itself
+runs through ``sim.api.sweep``.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ import sys
 import urllib.parse
 from pathlib import Path
 
+from sim.api import jobs as api
+from sim.api.loading import load_sweep
+from sim.api.sweeping import check_executor
 from sim.book.inputs import InputError
 from sim.cli.args import positive_int
 from sim.experiments.pool import default_jobs
-from sim.experiments.sweep_analysis import analyse
-from sim.experiments.sweep_file import Sweep, load_sweep
-from sim.experiments.sweep_run import dask_cluster, local_pool, require_distributed, run_sweep
+from sim.experiments.sweep_file import Sweep
 from sim.experiments.sweep_store import Store
-from sim.presentation.sweep_report import plan, run_line, summary, write_reports
+from sim.presentation.sweep_report import plan, run_line
 
 DEFAULT_OUT = Path("sweep-results")  # beside where the command is run: sweep-results/NAME
 
@@ -46,28 +48,20 @@ def command(argv: list[str]) -> int:
     if args.scheduler is not None:
         check_scheduler(args.scheduler)
     sweep = load_sweep(args.sweep)
-    dask = bool(args.scheduler or args.dask_local)
-    if dask:
-        require_distributed()
-        if args.jobs:
-            raise InputError("--jobs is for the local process pool; a Dask cluster's workers are its own (--dask-local N sets them)", key="--jobs")
+    check_executor(args.jobs, args.scheduler, args.dask_local)
     store = Store(Path(args.out) if args.out else DEFAULT_OUT / sweep.name, sweep)
     store.check([args.sweep])
     if args.dry_run:
         sys.stdout.write(plan(sweep, store.folder))
         return 0
     jobs = args.jobs or default_jobs()
-    executor = dask_cluster(args.scheduler, args.dask_local) if dask else local_pool(jobs)
     try:
-        with executor as results:
-            table, stats = run_sweep(sweep, store, results, progress=sys.stderr.isatty())
+        result = api.sweep(sweep, out=store.folder, jobs=None if args.scheduler or args.dask_local else jobs,
+                           scheduler=args.scheduler, dask_local=args.dask_local, progress=sys.stderr.isatty())
     except KeyboardInterrupt:
         print(f"interrupted; the finished chunks are kept in {store.parts}: run the same command to finish the rest", file=sys.stderr)
         return 130
-    indices = analyse(sweep, table)
-    text = summary(sweep, table, indices)
-    write_reports(sweep, store.folder, table, indices, text)
-    sys.stdout.write(text + run_line(sweep, dataclasses.replace(stats, where=where(sweep, args, jobs)), store.folder))
+    sys.stdout.write(result.summary + run_line(sweep, dataclasses.replace(result.stats, where=where(sweep, args, jobs)), store.folder))
     return 0
 
 

@@ -117,11 +117,19 @@ def _error(document: Document, path: tuple, message: str) -> InputError:
 def load_sweep(path: str | Path) -> Sweep:
     """Read a sweep file, check it against its scenario and the rule book, and build its design."""
     path = Path(path)
-    document = load_yaml(path)
+    return build_sweep(load_yaml(path), path.parent)
+
+
+def build_sweep(document: Document, folder: Path, scenario: Scenario | None = None) -> Sweep:
+    """Check a sweep's keys (a file's, or a mapping made in memory) and build its design.
+
+    ``scenario`` (the base scenario's path) is relative to ``folder``; a ``Scenario`` given here is the
+    base instead. Every mistake is an ``InputError`` naming ``document.file``, the line where known, and the key.
+    """
     if not isinstance(document.data, dict):
-        raise InputError("a sweep file must be a mapping of keys (name, scenario, parameters, design, ...)", path, 1)
+        raise InputError("a sweep file must be a mapping of keys (name, scenario, parameters, design, ...)", document.file, 1)
     data = validate(SweepFile, document.data, document)
-    scenario = _base_scenario(path, data, document)
+    scenario = scenario or _base_scenario(folder, data, document)
     spec = _design_spec(data.design, document)
     book_parameters = load_rulebook().parameters()
     axes = tuple(_axis(name, vary, scenario, book_parameters, spec, document) for name, vary in data.parameters.items())
@@ -135,9 +143,9 @@ def load_sweep(path: str | Path) -> Sweep:
     return dataclasses.replace(sweep, fingerprint=fingerprint(sweep))
 
 
-def _base_scenario(path: Path, data: SweepFile, document: Document) -> Scenario:
+def _base_scenario(folder: Path, data: SweepFile, document: Document) -> Scenario:
     try:
-        scenario_path = path.parent / data.scenario
+        scenario_path = folder / data.scenario
         usable = scenario_path.is_file()
     except (OSError, ValueError):
         usable = False

@@ -14,7 +14,7 @@ import numpy as np
 from sim.book.rules import load_rulebook
 from sim.book.scenario import Scenario
 from sim.book.vocabulary import NEVER, STATE_NAMES, words_of
-from sim.engine.model import CrisisModel, Happening
+from sim.engine.model import BatchResult, CrisisModel, Happening
 from sim.engine.outcomes import EVENTS, OUTCOME_MEANINGS, OUTCOMES
 from sim.presentation.explain import evidence_line
 
@@ -24,8 +24,17 @@ INDENT = " " * 13
 
 def narrate(scenario: Scenario, rollout: int) -> str:
     """The chronicle of rollout ``rollout`` of ``scenario``."""
+    return chronicle(scenario, rollout, *recorded(scenario, rollout))
+
+
+def recorded(scenario: Scenario, rollout: int) -> tuple[CrisisModel, BatchResult]:
+    """Rollout ``rollout`` of ``scenario`` run alone by a model that logs every happening, and its result."""
     model = CrisisModel(scenario, lanes=np.array([rollout], dtype=np.uint64), record=True)
-    result = model.run()
+    return model, model.run()
+
+
+def chronicle(scenario: Scenario, rollout: int, model: CrisisModel, result: BatchResult) -> str:
+    """The chronicle of a rollout that ``recorded`` ran: day by day, then its outcome, events and dates."""
     rules = {rule.id: rule.rule for rule in model.rules}
     events = load_rulebook().world.events
     lines = [f"Rollout {rollout} of {scenario.name} (seed {scenario.seed}): {scenario.question}", ""]

@@ -164,38 +164,48 @@ def pyplot():
 
 
 def plot_outcomes(result: dict, scenario: Scenario, path: Path) -> None:
-    """Bar chart of outcome probabilities with their 95% intervals."""
+    """Bar chart of outcome probabilities with their 95% intervals, written to ``path`` (outcomes.png)."""
     plt = pyplot()
-    names = list(result["outcomes"])
-    shares = [result["outcomes"][name] for name in names]
-    p = np.array([share["p"] for share in shares])
-    errors = np.array([[share["p"] - share["lo"] for share in shares], [share["hi"] - share["p"] for share in shares]])
     figure, axes = plt.subplots(figsize=(7, 3.8), dpi=120)
-    axes.bar(names, p, yerr=errors, capsize=4, color=["#4c72b0", "#55a868", "#dd8452", "#c44e52", "#8c8c8c"])
-    axes.set_ylim(0, 1)
-    axes.set_ylabel("probability")
-    axes.set_title(f"{scenario.name}: outcomes ({result['runs']} rollouts, 95% Wilson intervals)", fontsize=10)
-    axes.tick_params(axis="x", labelsize=8)
+    draw_outcomes(axes, result)
     figure.tight_layout()
     figure.savefig(path, metadata={"Software": None})
     plt.close(figure)
 
 
+def draw_outcomes(axes, result: dict) -> None:
+    """Outcome probabilities with their 95% intervals as bars, drawn onto matplotlib ``axes``."""
+    names = list(result["outcomes"])
+    shares = [result["outcomes"][name] for name in names]
+    p = np.array([share["p"] for share in shares])
+    errors = np.array([[share["p"] - share["lo"] for share in shares], [share["hi"] - share["p"] for share in shares]])
+    axes.bar(names, p, yerr=errors, capsize=4, color=["#4c72b0", "#55a868", "#dd8452", "#c44e52", "#8c8c8c"])
+    axes.set_ylim(0, 1)
+    axes.set_ylabel("probability")
+    axes.set_title(f"{result['scenario']}: outcomes ({result['runs']} rollouts, 95% Wilson intervals)", fontsize=10)
+    axes.tick_params(axis="x", labelsize=8)
+
+
 def plot_war_by_date(tally: Tally, scenario: Scenario, path: Path) -> None:
-    """Probability that each state is at war, by date."""
+    """Probability that each state is at war, by date, written to ``path`` (war_by_date.png)."""
     plt = pyplot()
-    dates = [scenario.start + timedelta(days=day) for day in range(tally.days)]
     figure, axes = plt.subplots(figsize=(8, 4), dpi=120)
+    draw_war_by_date(axes, tally, scenario)
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    figure.savefig(path, metadata={"Software": None})
+    plt.close(figure)
+
+
+def draw_war_by_date(axes, tally: Tally, scenario: Scenario) -> None:
+    """Probability that each state is at war, by date, as one line a state, drawn onto matplotlib ``axes``."""
+    dates = [scenario.start + timedelta(days=day) for day in range(tally.days)]
     for row, state in enumerate(STATES):
         axes.plot(dates, tally.at_war[row] / max(tally.runs, 1), label=STATE_NAMES[state])
     axes.set_ylim(0, 1)
     axes.set_ylabel("probability at war")
     axes.set_title(f"{scenario.name}: who is at war, by date ({tally.runs} rollouts)", fontsize=10)
     axes.legend(fontsize=8, loc="upper left")
-    figure.autofmt_xdate()
-    figure.tight_layout()
-    figure.savefig(path, metadata={"Software": None})
-    plt.close(figure)
 
 
 def comparison(tallies: list[Tally], paired: list[Paired], scenarios: list[Scenario], seed: int) -> dict:
@@ -233,11 +243,19 @@ def comparison_table(result: dict) -> str:
 
 
 def plot_comparison(result: dict, path: Path) -> None:
-    """Grouped bars: each outcome's probability under each scenario, with 95% Wilson intervals."""
+    """Grouped bars: each outcome's probability under each scenario, with 95% Wilson intervals, written to ``path`` (compare.png)."""
     plt = pyplot()
+    figure, axes = plt.subplots(figsize=(max(7, 1.6 * len(OUTCOMES) * len(result["scenarios"]) / 2), 4), dpi=120)
+    draw_comparison(axes, result)
+    figure.tight_layout()
+    figure.savefig(path, metadata={"Software": None})
+    plt.close(figure)
+
+
+def draw_comparison(axes, result: dict) -> None:
+    """Each outcome's probability under each scenario of a comparison, as grouped bars, drawn onto matplotlib ``axes``."""
     entries = result["scenarios"]
     width = 0.8 / len(entries)
-    figure, axes = plt.subplots(figsize=(max(7, 1.6 * len(OUTCOMES) * len(entries) / 2), 4), dpi=120)
     positions = np.arange(len(OUTCOMES))
     for index, entry in enumerate(entries):
         shares = [entry["outcomes"][name] for name in OUTCOMES]
@@ -249,6 +267,3 @@ def plot_comparison(result: dict, path: Path) -> None:
     axes.set_ylabel("probability")
     axes.set_title(f"Outcomes on the same {result['runs']} rollouts (seed {result['seed']}), 95% intervals", fontsize=10)
     axes.legend(fontsize=7)
-    figure.tight_layout()
-    figure.savefig(path, metadata={"Software": None})
-    plt.close(figure)

@@ -113,19 +113,32 @@ def write_reports(sweep: Sweep, folder: Path, table: pa.Table, indices: dict | N
 
 def figures(sweep: Sweep, table: pa.Table, indices: dict | None) -> Iterator[tuple[str, Callable[[IO[bytes]], None]]]:
     """(file name, drawing function of a stream) for each figure the design calls for, one an output."""
+    for _, name, kind, args in figure_specs(sweep, table, indices):
+        yield name, functools.partial(FIGURES[kind][0], *args)
+
+
+# Each kind of figure: the function that writes it into a stream, and the one that draws it onto given axes.
+FIGURES = {
+    "heatmap": (sweep_plots.heatmap, sweep_plots.draw_heatmap),
+    "line": (sweep_plots.line, sweep_plots.draw_line),
+    "sobol": (sweep_plots.sobol_bars, sweep_plots.draw_sobol_bars),
+    "morris": (sweep_plots.morris_scatter, sweep_plots.draw_morris_scatter),
+}
+
+
+def figure_specs(sweep: Sweep, table: pa.Table, indices: dict | None) -> Iterator[tuple[str, str, str, tuple]]:
+    """(output, file name, kind of figure, its arguments) for each figure the design calls for; ``FIGURES[kind]`` draws it."""
     kind, base = sweep.design.kind, f"{sweep.rollouts:,} rollouts a point"
     for output in sweep.outputs:
         p = table.column(f"{output}_p").to_numpy()
         title = f"{sweep.name}: P({output})\n{base}"
         if kind == "grid" and len(sweep.axes) == 2:
             labels = tuple([f"{value:g}" if isinstance(value, float) else str(value) for value in table.column(axis.name).to_pylist()] for axis in sweep.axes)
-            yield f"heatmap_{output}.png", functools.partial(
-                sweep_plots.heatmap, output, sweep.axes, sweep.points, p, labels, tuple(reference(sweep)), title)
+            yield output, f"heatmap_{output}.png", "heatmap", (output, sweep.axes, sweep.points, p, labels, tuple(reference(sweep)), title)
         elif kind == "grid" and len(sweep.axes) == 1:
             low, high = (table.column(f"{output}_{stat}").to_numpy() for stat in ("lo", "hi"))
-            yield f"line_{output}.png", functools.partial(sweep_plots.line, output, sweep.axes[0], sweep.points, p, low, high, title)
+            yield output, f"line_{output}.png", "line", (output, sweep.axes[0], sweep.points, p, low, high, title)
         elif indices is not None and indices.get(output) is not None:
             size = f"N={sweep.design.n}" if kind == "sobol" else f"{sweep.design.trajectories} trajectories"
-            draw = sweep_plots.sobol_bars if kind == "sobol" else sweep_plots.morris_scatter
             title = f"{sweep.name}: {kind.capitalize()} indices of P({output})\n{size}, {len(sweep.points):,} points, {base}, 95% intervals"
-            yield f"{kind}_{output}.png", functools.partial(draw, output, indices[output], title)
+            yield output, f"{kind}_{output}.png", kind, (output, indices[output], title)
