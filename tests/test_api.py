@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import matplotlib
 import pyarrow.parquet as pq
@@ -175,11 +176,12 @@ def test_bad_input_raises_one_error_naming_where_and_what(call, fragments):
 
 
 def test_a_bad_line_in_a_file_is_named_by_file_and_line(tmp_path):
+    (tmp_path / "baseline.yaml").write_bytes(Path(BASELINE).read_bytes())  # extends reaches only the scenario's own folder
     bad = tmp_path / "bad.yaml"
-    bad.write_text(f"name: bad\nquestion: what?\nextends: {BASELINE}\nparameters:\n  FR.daladier_weight: 3\n", encoding="utf-8")
+    bad.write_text("name: bad\nquestion: what?\nextends: baseline.yaml\nparameters:\n  FR.daladier_weight: 3\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
         load_scenario(bad)
-    assert (caught.value.file, caught.value.line, caught.value.key) == (str(bad), 5, "parameters.FR.daladier_weight")
+    assert (str(caught.value.file), caught.value.line, caught.value.key) == (str(bad), 5, "parameters.FR.daladier_weight")
 
 
 # ----------------------------------------------------------------------------- documentation and layering
