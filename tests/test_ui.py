@@ -25,13 +25,15 @@ from sim.cli import main
 from sim.engine.model import CrisisModel
 from sim.engine.outcomes import OUTCOMES
 from sim.presentation import map as crisis_map
-from sim.presentation.classroom import Choice, ClassroomModel, as_sets, debrief, scenario_of, toggle_sets
-from sim.presentation.panels import debrief_html, narration_html
+from sim.presentation.classroom import Choice, ClassroomModel, Milestone, as_sets, debrief, monte_carlo, scenario_of, toggle_sets
+from sim.presentation.panels import alerts_html, debrief_html, milestone_cells, narration_html, odds_html, spelled, status_html, war_words
 from tests.helpers import ROOT, scenario
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
-FOOTNOTE = re.compile(r"\.txt fn \d+")
+FOOTNOTE = re.compile(r"Carley, fn \d+")
+# Raw technical text a class must never see: a source file name, a rule id (XX.snake_case), a --set path.
+RAW_TEXT = re.compile(r"\d{3}_[0-9a-f]{16}\.txt|\b[A-Z]{2}\.[a-z]+_[a-z_]+\b|--set|parameters\.[A-Z]{2}\.|\.yaml\b")
 
 
 # ------------------------------------------------------------------ the app's logic, without a browser
@@ -120,6 +122,53 @@ def test_debrief_sets_the_run_beside_the_record():
     assert all(item.reproduced is not None for item in milestones)  # the run is over: every milestone is decided
     assert any(item.reproduced for item in milestones)
     assert "as in 1938" in debrief_html(milestones)
+
+
+def test_panels_speak_a_classs_words_not_file_names_rule_ids_or_set_paths():
+    model = _run(Choice("benes_fights", lens="soviet_official").moved("FR.daladier_weight", 0.3))
+    html = status_html(model) + narration_html(model) + alerts_html(model) + debrief_html(debrief(model))
+    assert not RAW_TEXT.search(html), RAW_TEXT.search(html)
+    assert "Carley, fn" in html
+    assert "Beneš fights" in status_html(model) and "benes_fights" not in status_html(model)
+    assert "fr-cz pact" not in html and "Benes " not in html
+    assert spelled("Benes asks whether") == "Beneš asks whether"
+    assert spelled("asking for it (rules GB.seeks_conference, FR.seeks_conference, DE.accepts_conference).") == "asking for it."
+
+
+def test_odds_in_plain_words_with_the_interval_explained():
+    odds = monte_carlo(Choice("benes_fights"), runs=200)
+    words, share, low, high = war_words(odds.scenario)
+    assert re.fullmatch(r"war in \d+ of 100 replays; very likely between \d+ and \d+", words)
+    assert low <= share <= high
+    html = odds_html(odds, "benes_fights")
+    assert words in html and "95% interval" in html and "A replay runs" in html
+    assert not RAW_TEXT.search(html) and "benes_fights" not in html.replace("data-key", "")
+
+
+def test_a_non_event_row_of_the_debrief_has_no_double_negative():
+    from datetime import date
+
+    held = Milestone("No shot is fired between the states in 1938.", date(1938, 9, 30), True, None, True)
+    broken = Milestone("No shot is fired between the states in 1938.", date(1938, 9, 30), True, date(1938, 9, 2), False)
+    assert milestone_cells(held) == ("true (to 30 Sep)", "true")
+    assert milestone_cells(broken) == ("true (to 30 Sep)", "not true: on 2 Sep")
+
+
+def test_choosing_a_scenario_ticks_its_switch_and_unticking_it_goes_back_to_the_baseline():
+    chosen = Choice("benes_fights")
+    assert chosen.ticked("benes_fights") and not chosen.ticked("poland_neutral")
+    assert chosen.toggled("benes_fights", False).scenario == "baseline"
+    assert chosen.toggled("benes_fights", True) == chosen
+
+
+def test_the_map_shows_czechoslovakia_occupied_once_its_resistance_ends_and_soviet_arrows_via_romania():
+    model = _run(Choice("benes_fights", rollout=10))  # a general war in which Czechoslovak resistance ends
+    assert model.lane_values("crisis.cz_resistance_end_day")[0] < model.day
+    view = crisis_map.view_of(model)
+    assert crisis_map.MAP_POSTURES[view.states["CZ"].posture] == "occupied"
+    soviet = [arrow for arrow in view.arrows if arrow.source == "SU" and arrow.kind in ("war", "passage")]
+    assert soviet and all(crisis_map.via_romania(arrow) for arrow in soviet)
+    assert 'font-size="10"' not in crisis_map.svg(view)  # every label at least 14 px in the drawing's own units
 
 
 def test_ui_help(capsys):
