@@ -25,7 +25,7 @@ from sim.cli import main
 from sim.engine.model import CrisisModel
 from sim.engine.outcomes import OUTCOMES
 from sim.presentation import map as crisis_map
-from sim.presentation.classroom import Choice, ClassroomModel, Milestone, as_sets, debrief, monte_carlo, scenario_of, toggle_sets
+from sim.presentation.classroom import Choice, ClassroomModel, Milestone, as_sets, debrief, monte_carlo, scenario_of, scenario_title, toggle_sets
 from sim.presentation.panels import alerts_html, debrief_html, milestone_cells, narration_html, odds_html, spelled, status_html, war_words
 from tests.helpers import ROOT, scenario
 
@@ -256,10 +256,10 @@ def server(tmp_path_factory):
             process.wait()
 
 
-@pytest.fixture
-def page(browser, server):
-    """A fresh page on the app, with every request that is not to 127.0.0.1 blocked and recorded in ``page.outside``."""
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+def _open(browser, server, width: int = 1600, height: int = 1000, scale: float = 1.0):
+    """A fresh page on the app (a window of width x height device pixels at ``scale``: 1.5 is a 150% zoom), with every
+    request that is not to 127.0.0.1 blocked and recorded in ``page.outside``."""
+    context = browser.new_context(viewport={"width": round(width / scale), "height": round(height / scale)}, device_scale_factor=scale)
     page = context.new_page()
     page.outside = []
 
@@ -276,14 +276,22 @@ def page(browser, server):
     page.goto(server.url)
     page.wait_for_selector(".crisis-map")
     page.first_view = time.perf_counter() - started  # from opening the page to the map on screen
+    return page
+
+
+@pytest.fixture
+def page(browser, server):
+    page = _open(browser, server)
     yield page
-    context.close()
+    page.context.close()
 
 
 def _choose_scenario(page, name: str) -> None:
+    """Choose a scenario by its title in the chooser (``name`` is its file's name)."""
+    title = scenario_title(name)
     page.locator(".scenario-chooser").click()
-    page.locator(".v-menu__content .v-list-item").filter(has_text=name).first.click()
-    page.wait_for_selector(f".crisis-date:has-text('{name}')")
+    page.locator(".v-menu__content .v-list-item").filter(has_text=title).first.click()
+    page.wait_for_selector(f".crisis-date:has-text(\"{title}\")")
 
 
 def _monte_carlo(page, previous: str | None = None) -> str:
@@ -336,9 +344,100 @@ def test_moving_a_control_changes_the_monte_carlo_panel(page, tmp_path):
     slider.focus()
     started = time.perf_counter()
     page.keyboard.press("End")  # Daladier's line always prevails
-    page.wait_for_selector(".applied-sets:has-text('parameters.FR.daladier_weight=1.0')")
+    page.wait_for_selector(".control-FR-daladier_weight:has-text('1.00')")
     second = _monte_carlo(page, first)
     print(f"Monte Carlo of 2,000 rollouts updated {time.perf_counter() - started:.2f} s after the control moved")
     assert second != first
     page.screenshot(path=tmp_path / "daladier_prevails.png", full_page=True)
     assert page.outside == []
+
+
+SHOTS = Path("/tmp/classroom-shots")
+
+
+def _day(page) -> int:
+    return int(page.locator(".crisis-date").get_attribute("data-day"))
+
+
+def _enabled(page, css: str) -> bool:
+    return page.locator(css).is_enabled()
+
+
+def test_play_and_step_work_after_the_end_and_after_any_change(page):
+    page.locator(".end-button").click()
+    page.wait_for_selector(".crisis-date .outcome")
+    assert _enabled(page, ".play-button") and _enabled(page, ".step-button")  # never greyed out at the end
+    page.locator(".step-button").click()  # at the end, Step starts the run again from 12 March
+    page.wait_for_selector(".crisis-date[data-day='1']")
+    page.locator(".end-button").click()
+    page.wait_for_selector(".crisis-date .outcome")
+    slider = page.locator(".control-FR-daladier_weight .v-slider__thumb-container")
+    slider.focus()
+    page.keyboard.press("End")  # a change after the end: back to 12 March, ready to play
+    page.wait_for_selector(".crisis-date[data-day='0']")
+    assert "12 March 1938" in page.locator(".crisis-date").inner_text()
+    page.locator(".play-button").click()
+    page.wait_for_function("() => Number(document.querySelector('.crisis-date').dataset.day) >= 3")
+    _choose_scenario(page, "benes_fights")  # a change while playing: it stops and starts again cleanly
+    page.wait_for_selector(".crisis-date[data-day='0']")
+    assert page.locator(".play-button").inner_text().strip() == "▶"
+    page.locator(".lens-chooser").click()
+    page.locator(".v-menu__content .v-list-item").filter(has_text="The Soviet offer at Geneva").first.click()
+    page.wait_for_selector(".lens-about:has-text('Geneva speech fragment')")
+    page.locator(".play-button").click()
+    page.wait_for_function("() => Number(document.querySelector('.crisis-date').dataset.day) >= 2")
+    page.locator(".play-button").click()  # pause
+    day = _day(page)
+    page.locator(".step-button").click()
+    page.wait_for_function(f"() => Number(document.querySelector('.crisis-date').dataset.day) > {day}")
+
+
+DEVELOPER_TEXT = ("Play Interval (ms)", "Render Interval (steps)", "Use Threads", "Model Parameters", "Time: 0.0")
+
+
+def test_classroom_mode_at_1024x768_and_150_percent_zoom(browser, server, tmp_path):
+    SHOTS.mkdir(exist_ok=True)
+    for scale, name in ((1.0, "classroom_1024x768"), (1.5, "classroom_1024x768_zoom150")):
+        page = _open(browser, server, 1024, 768, scale)
+        try:
+            assert page.title() == "Munich 1938"
+            text = page.locator("body").inner_text()
+            assert not [words for words in DEVELOPER_TEXT if words in text]
+            assert "how to use" in text.lower() or "press ▶ or Step" in text
+            _monte_carlo(page)
+            map_box = page.locator(".crisis-map").bounding_box()
+            assert map_box["width"] >= 0.5 * 1024 / scale  # the map at least half the width
+            if scale == 1.0:  # the what-if chooser without scrolling
+                chooser = page.locator(".scenario-chooser").bounding_box()
+                assert chooser["y"] + chooser["height"] <= 768
+            page.screenshot(path=tmp_path / f"{name}.png")
+            page.screenshot(path=SHOTS / f"{name}.png")
+            assert page.outside == []
+        finally:
+            page.context.close()
+
+
+def test_no_raw_names_in_the_visible_page_and_the_odds_in_words(page, tmp_path):
+    _choose_scenario(page, "benes_fights")
+    assert page.locator(".toggle-benes_fights input").is_checked()  # the scenario ticks its own switch
+    _monte_carlo(page)
+    page.locator(".end-button").click()
+    page.wait_for_selector(".crisis-date .outcome")
+    page.locator(".scenario-about summary").click()
+    text = page.locator("body").inner_text()
+    assert not RAW_TEXT.search(text), RAW_TEXT.search(text)
+    assert "benes_fights" not in text and "rollout" not in text.lower() and "Benes " not in text
+    assert FOOTNOTE.search(text)
+    assert re.search(r"war in \d+ of 100 replays; very likely between \d+ and \d+", text)
+    assert "95% interval" in text
+    page.screenshot(path=tmp_path / "benes_fights_end.png", full_page=True)
+    page.screenshot(path=SHOTS / "benes_fights_end_1600.png", full_page=True)
+
+
+def test_the_advanced_switch_brings_back_mesas_developer_controls(page):
+    assert page.get_by_text("Play Interval (ms)").count() == 0
+    page.locator(".advanced-switch label").click()
+    page.wait_for_selector("text=Play Interval (ms)")
+    assert page.locator(".applied-sets").count() == 1  # the command line's overrides, only here
+    page.locator(".advanced-switch label").click()
+    page.wait_for_function("() => !document.body.innerText.includes('Play Interval (ms)')")
