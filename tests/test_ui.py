@@ -410,6 +410,7 @@ def test_classroom_mode_at_1024x768_and_150_percent_zoom(browser, server, tmp_pa
             if scale == 1.0:  # the what-if chooser without scrolling
                 chooser = page.locator(".scenario-chooser").bounding_box()
                 assert chooser["y"] + chooser["height"] <= 768
+            page.wait_for_timeout(1000)  # let the page settle (solara dims it while it is busy)
             page.screenshot(path=tmp_path / f"{name}.png")
             page.screenshot(path=SHOTS / f"{name}.png")
             assert page.outside == []
