@@ -25,13 +25,15 @@ from sim.cli import main
 from sim.engine.model import CrisisModel
 from sim.engine.outcomes import OUTCOMES
 from sim.presentation import map as crisis_map
-from sim.presentation.classroom import Choice, ClassroomModel, as_sets, debrief, scenario_of, toggle_sets
-from sim.presentation.panels import debrief_html, narration_html
+from sim.presentation.classroom import Choice, ClassroomModel, Milestone, as_sets, debrief, monte_carlo, scenario_of, scenario_title, toggle_sets
+from sim.presentation.panels import alerts_html, debrief_html, milestone_cells, narration_html, odds_html, spelled, status_html, war_words
 from tests.helpers import ROOT, scenario
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
-FOOTNOTE = re.compile(r"\.txt fn \d+")
+FOOTNOTE = re.compile(r"Carley, fn \d+")
+# Raw technical text a class must never see: a source file name, a rule id (XX.snake_case), a --set path.
+RAW_TEXT = re.compile(r"\d{3}_[0-9a-f]{16}\.txt|\b[A-Z]{2}\.[a-z]+_[a-z_]+\b|--set|parameters\.[A-Z]{2}\.|\.yaml\b")
 
 
 # ------------------------------------------------------------------ the app's logic, without a browser
@@ -122,6 +124,53 @@ def test_debrief_sets_the_run_beside_the_record():
     assert "as in 1938" in debrief_html(milestones)
 
 
+def test_panels_speak_a_classs_words_not_file_names_rule_ids_or_set_paths():
+    model = _run(Choice("benes_fights", lens="soviet_official").moved("FR.daladier_weight", 0.3))
+    html = status_html(model) + narration_html(model) + alerts_html(model) + debrief_html(debrief(model))
+    assert not RAW_TEXT.search(html), RAW_TEXT.search(html)
+    assert "Carley, fn" in html
+    assert "Beneš fights" in status_html(model) and "benes_fights" not in status_html(model)
+    assert "fr-cz pact" not in html and "Benes " not in html
+    assert spelled("Benes asks whether") == "Beneš asks whether"
+    assert spelled("asking for it (rules GB.seeks_conference, FR.seeks_conference, DE.accepts_conference).") == "asking for it."
+
+
+def test_odds_in_plain_words_with_the_interval_explained():
+    odds = monte_carlo(Choice("benes_fights"), runs=200)
+    words, share, low, high = war_words(odds.scenario)
+    assert re.fullmatch(r"war in \d+ of 100 replays; very likely between \d+ and \d+", words)
+    assert low <= share <= high
+    html = odds_html(odds, "benes_fights")
+    assert words in html and "95% interval" in html and "A replay runs" in html
+    assert not RAW_TEXT.search(html) and "benes_fights" not in html.replace("data-key", "")
+
+
+def test_a_non_event_row_of_the_debrief_has_no_double_negative():
+    from datetime import date
+
+    held = Milestone("No shot is fired between the states in 1938.", date(1938, 9, 30), True, None, True)
+    broken = Milestone("No shot is fired between the states in 1938.", date(1938, 9, 30), True, date(1938, 9, 2), False)
+    assert milestone_cells(held) == ("true (to 30 Sep)", "true")
+    assert milestone_cells(broken) == ("true (to 30 Sep)", "not true: on 2 Sep")
+
+
+def test_choosing_a_scenario_ticks_its_switch_and_unticking_it_goes_back_to_the_baseline():
+    chosen = Choice("benes_fights")
+    assert chosen.ticked("benes_fights") and not chosen.ticked("poland_neutral")
+    assert chosen.toggled("benes_fights", False).scenario == "baseline"
+    assert chosen.toggled("benes_fights", True) == chosen
+
+
+def test_the_map_shows_czechoslovakia_occupied_once_its_resistance_ends_and_soviet_arrows_via_romania():
+    model = _run(Choice("benes_fights", rollout=10))  # a general war in which Czechoslovak resistance ends
+    assert model.lane_values("crisis.cz_resistance_end_day")[0] < model.day
+    view = crisis_map.view_of(model)
+    assert crisis_map.MAP_POSTURES[view.states["CZ"].posture] == "occupied"
+    soviet = [arrow for arrow in view.arrows if arrow.source == "SU" and arrow.kind in ("war", "passage")]
+    assert soviet and all(crisis_map.via_romania(arrow) for arrow in soviet)
+    assert 'font-size="10"' not in crisis_map.svg(view)  # every label at least 14 px in the drawing's own units
+
+
 def test_ui_help(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["ui", "--help"])
@@ -207,10 +256,10 @@ def server(tmp_path_factory):
             process.wait()
 
 
-@pytest.fixture
-def page(browser, server):
-    """A fresh page on the app, with every request that is not to 127.0.0.1 blocked and recorded in ``page.outside``."""
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+def _open(browser, server, width: int = 1600, height: int = 1000, scale: float = 1.0):
+    """A fresh page on the app (a window of width x height device pixels at ``scale``: 1.5 is a 150% zoom), with every
+    request that is not to 127.0.0.1 blocked and recorded in ``page.outside``."""
+    context = browser.new_context(viewport={"width": round(width / scale), "height": round(height / scale)}, device_scale_factor=scale)
     page = context.new_page()
     page.outside = []
 
@@ -227,14 +276,22 @@ def page(browser, server):
     page.goto(server.url)
     page.wait_for_selector(".crisis-map")
     page.first_view = time.perf_counter() - started  # from opening the page to the map on screen
+    return page
+
+
+@pytest.fixture
+def page(browser, server):
+    page = _open(browser, server)
     yield page
-    context.close()
+    page.context.close()
 
 
 def _choose_scenario(page, name: str) -> None:
+    """Choose a scenario by its title in the chooser (``name`` is its file's name)."""
+    title = scenario_title(name)
     page.locator(".scenario-chooser").click()
-    page.locator(".v-menu__content .v-list-item").filter(has_text=name).first.click()
-    page.wait_for_selector(f".crisis-date:has-text('{name}')")
+    page.locator(".v-menu__content .v-list-item").filter(has_text=title).first.click()
+    page.wait_for_selector(f".crisis-date:has-text(\"{title}\")")
 
 
 def _monte_carlo(page, previous: str | None = None) -> str:
@@ -287,9 +344,101 @@ def test_moving_a_control_changes_the_monte_carlo_panel(page, tmp_path):
     slider.focus()
     started = time.perf_counter()
     page.keyboard.press("End")  # Daladier's line always prevails
-    page.wait_for_selector(".applied-sets:has-text('parameters.FR.daladier_weight=1.0')")
+    page.wait_for_selector(".control-FR-daladier_weight:has-text('1.00')")
     second = _monte_carlo(page, first)
     print(f"Monte Carlo of 2,000 rollouts updated {time.perf_counter() - started:.2f} s after the control moved")
     assert second != first
     page.screenshot(path=tmp_path / "daladier_prevails.png", full_page=True)
     assert page.outside == []
+
+
+SHOTS = Path("/tmp/classroom-shots")
+
+
+def _day(page) -> int:
+    return int(page.locator(".crisis-date").get_attribute("data-day"))
+
+
+def _enabled(page, css: str) -> bool:
+    return page.locator(css).is_enabled()
+
+
+def test_play_and_step_work_after_the_end_and_after_any_change(page):
+    page.locator(".end-button").click()
+    page.wait_for_selector(".crisis-date .outcome")
+    assert _enabled(page, ".play-button") and _enabled(page, ".step-button")  # never greyed out at the end
+    page.locator(".step-button").click()  # at the end, Step starts the run again from 12 March
+    page.wait_for_selector(".crisis-date[data-day='1']")
+    page.locator(".end-button").click()
+    page.wait_for_selector(".crisis-date .outcome")
+    slider = page.locator(".control-FR-daladier_weight .v-slider__thumb-container")
+    slider.focus()
+    page.keyboard.press("End")  # a change after the end: back to 12 March, ready to play
+    page.wait_for_selector(".crisis-date[data-day='0']")
+    assert "12 March 1938" in page.locator(".crisis-date").inner_text()
+    page.locator(".play-button").click()
+    page.wait_for_function("() => Number(document.querySelector('.crisis-date').dataset.day) >= 3")
+    _choose_scenario(page, "benes_fights")  # a change while playing: it stops and starts again cleanly
+    page.wait_for_selector(".crisis-date[data-day='0']")
+    assert page.locator(".play-button").inner_text().strip() == "▶"
+    page.locator(".lens-chooser").click()
+    page.locator(".v-menu__content .v-list-item").filter(has_text="The Soviet offer at Geneva").first.click()
+    page.wait_for_selector(".lens-about:has-text('Geneva speech fragment')")
+    page.locator(".play-button").click()
+    page.wait_for_function("() => Number(document.querySelector('.crisis-date').dataset.day) >= 2")
+    page.locator(".play-button").click()  # pause
+    day = _day(page)
+    page.locator(".step-button").click()
+    page.wait_for_function(f"() => Number(document.querySelector('.crisis-date').dataset.day) > {day}")
+
+
+DEVELOPER_TEXT = ("Play Interval (ms)", "Render Interval (steps)", "Use Threads", "Model Parameters", "Time: 0.0")
+
+
+def test_classroom_mode_at_1024x768_and_150_percent_zoom(browser, server, tmp_path):
+    SHOTS.mkdir(exist_ok=True)
+    for scale, name in ((1.0, "classroom_1024x768"), (1.5, "classroom_1024x768_zoom150")):
+        page = _open(browser, server, 1024, 768, scale)
+        try:
+            assert page.title() == "Munich 1938"
+            text = page.locator("body").inner_text()
+            assert not [words for words in DEVELOPER_TEXT if words in text]
+            assert "how to use" in text.lower() or "press ▶ or Step" in text
+            _monte_carlo(page)
+            map_box = page.locator(".crisis-map").bounding_box()
+            assert map_box["width"] >= 0.5 * 1024 / scale  # the map at least half the width
+            if scale == 1.0:  # the what-if chooser without scrolling
+                chooser = page.locator(".scenario-chooser").bounding_box()
+                assert chooser["y"] + chooser["height"] <= 768
+            page.wait_for_timeout(1000)  # let the page settle (solara dims it while it is busy)
+            page.screenshot(path=tmp_path / f"{name}.png")
+            page.screenshot(path=SHOTS / f"{name}.png")
+            assert page.outside == []
+        finally:
+            page.context.close()
+
+
+def test_no_raw_names_in_the_visible_page_and_the_odds_in_words(page, tmp_path):
+    _choose_scenario(page, "benes_fights")
+    assert page.locator(".toggle-benes_fights input").is_checked()  # the scenario ticks its own switch
+    _monte_carlo(page)
+    page.locator(".end-button").click()
+    page.wait_for_selector(".crisis-date .outcome")
+    page.locator(".scenario-about summary").click()
+    text = page.locator("body").inner_text()
+    assert not RAW_TEXT.search(text), RAW_TEXT.search(text)
+    assert "benes_fights" not in text and "rollout" not in text.lower() and "Benes " not in text
+    assert FOOTNOTE.search(text)
+    assert re.search(r"war in \d+ of 100 replays; very likely between \d+ and \d+", text)
+    assert "95% interval" in text
+    page.screenshot(path=tmp_path / "benes_fights_end.png", full_page=True)
+    page.screenshot(path=SHOTS / "benes_fights_end_1600.png", full_page=True)
+
+
+def test_the_advanced_switch_brings_back_mesas_developer_controls(page):
+    assert page.get_by_text("Play Interval (ms)").count() == 0
+    page.locator(".advanced-switch label").click()
+    page.wait_for_selector("text=Play Interval (ms)")
+    assert page.locator(".applied-sets").count() == 1  # the command line's overrides, only here
+    page.locator(".advanced-switch label").click()
+    page.wait_for_function("() => !document.body.innerText.includes('Play Interval (ms)')")

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.book.scenario import Scenario
-from sim.book.vocabulary import NEVER, STATE_NAMES, pact_words
+from sim.book.vocabulary import NEVER, PACT_NAMES, STATE_NAMES, pact_words, words_of
 from sim.engine.model import CrisisModel, Happening
-from sim.presentation.explain import evidence_line, expression_in_words
+from sim.presentation.explain import evidence_words, expression_in_words
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def treaty_alerts(model: TreatyWatch, happenings: list[Happening]) -> list[Alert
             continue
         rule = rules[happening.name].rule
         actor, action = STATE_NAMES[rule.actor], rule.action
-        evidence = tuple(evidence_line(item) for item in rule.evidence)
+        evidence = tuple(evidence_words(item) for item in rule.evidence)
         summary = " ".join(rule.summary.split())
         if rule.id in model.obligations:
             late = f" ({happening.day - model.due[rule.id]} days after it fell due)" if rule.id in model.due else ""
@@ -85,12 +85,19 @@ def _obligations_due(model: TreatyWatch) -> list[Alert]:
         rule = rules[rule_id]
         if model.lane_values(f"fired.{rule_id}")[0] < NEVER:
             continue  # honoured: treaty_alerts has said so
-        actor, evidence = STATE_NAMES[rule.rule.actor], tuple(evidence_line(item) for item in rule.rule.evidence)
+        actor, evidence = STATE_NAMES[rule.rule.actor], tuple(evidence_words(item) for item in rule.rule.evidence)
         if rule_id not in model.due and bool(np.asarray(rule.condition.evaluate(model.state)).reshape(-1)[0]):
             model.due[rule_id] = today
-            text = f"{actor}'s obligation under {pact_words(pact)} falls due ({expression_in_words(rule.rule.condition)}); not honoured yet."
+            text = f"{actor}'s obligation under {pact_words(pact)} falls due ({_pacts_named(expression_in_words(rule.rule.condition))}); not honoured yet."
             found.append(Alert(today, "due", text, rule_id, evidence))
         elif rule_id in model.due and not model.running:
-            text = f"{actor} never honoured {pact_words(pact)}, due since {model.crisis_scenario.date_of(model.due[rule_id]):%d %B}."
+            text = f"{actor} never honoured {pact_words(pact)}, due since {model.crisis_scenario.date_of(model.due[rule_id]):%-d %B}."
             found.append(Alert(today, "unhonoured", text, rule_id, evidence))
     return found
+
+
+def _pacts_named(text: str) -> str:
+    """A condition in words with each pact by its name ("the Franco-Czechoslovak alliance (1925) is in force", not "the fr-cz pact...")."""
+    for pact in PACT_NAMES:
+        text = text.replace(words_of(pact), f"{pact_words(pact)} is in force")
+    return text

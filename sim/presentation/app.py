@@ -1,14 +1,18 @@
-"""The classroom app: one rollout of a what-if unfolding day by day, and the odds of war beside history's.
+"""The classroom app: one replay of a what-if unfolding day by day, and the odds of war beside history's.
 
-``python run.py ui [--port N] [--host H]`` serves a Mesa SolaraViz page on 127.0.0.1. SolaraViz
-steps, plays and resets the model (``ClassroomModel``: one recorded rollout of the chosen
-scenario); the sidebar holds what a class argues about, each control applied through the
-scenario's own ``--set`` path. This module is the page only (solara components); what it shows
+``python run.py ui [--port N] [--host H]`` serves the page on 127.0.0.1. By default it is the
+classroom mode: a "how to use" line, Reset, ▶/❚❚, Step and "to the end" (which always work: a
+change starts again from 12 March, and at the end ▶ and Step start the run again), the what-if
+(scenario and lens by title with their descriptions, switches, sliders) in a narrow left column
+and the map at least half the width. An "advanced" switch brings back Mesa's SolaraViz with its
+developer controls and the command line's overrides. The model the page steps is a Mesa model
+(``ClassroomModel``: one recorded rollout of the chosen scenario); each control is applied through
+the scenario's own ``--set`` path. This module is the page only (solara components); what it shows
 is computed elsewhere, so it can be tested without a browser: the choices, the model, the odds
 and the debrief in ``sim/presentation/classroom.py``, the treaty alerts derived from the rule
-book's actions in ``sim/presentation/alerts.py``, each panel's HTML in
+book's actions in ``sim/presentation/alerts.py``, each panel's HTML (and the page's style) in
 ``sim/presentation/panels.py``, the schematic map in ``sim/presentation/map.py`` and the
-narration with each step's source footnotes in ``sim/presentation/narrate.py``.
+narration with each step's sources in ``sim/presentation/narrate.py``.
 
 Nothing is fetched from the internet: the page's scripts and fonts come from the solara-assets
 package through the local server, and solara's telemetry is switched off.
@@ -20,6 +24,7 @@ import dataclasses
 import importlib.util
 import os
 import socket
+import time
 import warnings
 from collections.abc import Callable
 from html import escape
@@ -35,12 +40,14 @@ from sim.presentation.classroom import (
     Choice,
     ClassroomModel,
     debrief,
+    lens_title,
     monte_carlo,
     parameter_value,
     scenario_names,
     scenario_of,
+    scenario_title,
 )
-from sim.presentation.panels import alerts_html, debrief_html, narration_html, odds_html, status_html
+from sim.presentation.panels import HOW_TO_USE, PAGE_CSS, alerts_html, debrief_html, narration_html, odds_html, spelled, status_html
 
 try:  # the ui extra; without it `python run.py ui` says how to install it, and no page is built
     import solara
@@ -49,6 +56,8 @@ except ImportError:
 
 DEFAULT_PORT = 8765
 INSTALL = "pip install -e '.[ui]'"
+PLAY_INTERVAL = 0.15  # seconds between days while playing
+TITLE = "Munich 1938"
 
 
 # ------------------------------------------------------------------ solara components (need the ui extra)
@@ -58,23 +67,30 @@ def component(function: Callable) -> Callable:
 
 
 def _redraw_every_step() -> None:
-    """Subscribe the calling component to SolaraViz's step counter, so that it is drawn again after every step."""
+    """Subscribe the calling component to the step counter (Mesa's), so that it is drawn again after every step."""
     from mesa.visualization.utils import update_counter
 
     update_counter.get()
 
 
-def _html(markup: str) -> None:
-    solara.HTML(tag="div", unsafe_innerHTML=markup)  # all text in it is escaped (sim/presentation/panels.py and the callers here)
+def _stepped() -> None:
+    from mesa.visualization.utils import force_update
+
+    force_update()
+
+
+def _html(markup: str, classes: list[str] | None = None) -> None:
+    # all text in it is escaped (sim/presentation/panels.py and the callers here)
+    solara.HTML(tag="div", unsafe_innerHTML=markup, classes=classes or [])
 
 
 @component
 def crisis_panel(model: ClassroomModel) -> None:
     """The date and the map (re-rendered on every step)."""
     _redraw_every_step()
-    with solara.Card("The crisis, day by day"):
+    with solara.Card("The crisis, day by day", classes=["crisis-card"]):
         _html(status_html(model))
-        date_caption = f"{model.date:%d %b %Y}" if model.date else ""
+        date_caption = f"{model.date:%-d %b %Y}" if model.date else ""
         _html(crisis_map.svg(crisis_map.view_of(model, caption=date_caption)))
 
 
@@ -94,17 +110,17 @@ def alerts_panel(model: ClassroomModel) -> None:
 
 @component
 def odds_panel(model: ClassroomModel) -> None:
-    """The Monte Carlo, recomputed (in a thread) whenever the choice changes, not on every step."""
+    """The odds, recomputed (in a thread) whenever the choice changes, not on every step."""
     choice = model.choice
     task = solara.lab.use_task(lambda: monte_carlo(choice), dependencies=[choice], prefer_threaded=True)
-    with solara.Card(f"The odds: {MONTE_CARLO_RUNS:,} rollouts of this what-if beside the baseline"):
+    with solara.Card(f"The odds: {MONTE_CARLO_RUNS:,} replays of this what-if beside 1938's"):
         if task.error:
-            solara.Error(f"The Monte Carlo failed: {task.exception}")
+            solara.Error(f"The odds could not be computed: {task.exception}")
         elif task.latest is not None:
             # Named after the what-if these numbers are of: while a new choice runs, the last result stays on show.
             _html(odds_html(task.latest, task.latest.scenario["scenario"]))
         if task.pending:
-            solara.Text("running the rollouts…", classes=["monte-carlo-running"])
+            solara.Text("replaying…", classes=["monte-carlo-running"])
 
 
 @component
@@ -114,69 +130,162 @@ def debrief_panel(model: ClassroomModel) -> None:
         _html(debrief_html(debrief(model)))
 
 
+@component
+def run_controls(model: solara.Reactive, playing: solara.Reactive, restart: Callable[[], None]) -> None:
+    """Reset, ▶/❚❚, Step and "to the end". They always work: at the end of a run, ▶ and Step start it again from 12 March."""
+    _redraw_every_step()
+
+    def play_loop() -> None:
+        current = model.value
+        while playing.value and model.value is current and current.running:
+            time.sleep(PLAY_INTERVAL)
+            if not playing.value or model.value is not current:
+                return
+            current.step()
+            _stepped()
+        if model.value is current and not current.running:
+            playing.value = False
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value, model.value], prefer_threaded=True)
+
+    def fresh() -> ClassroomModel:
+        if not model.value.running:
+            restart()
+        return model.value
+
+    def play_pause() -> None:
+        if not playing.value:
+            fresh()
+        playing.value = not playing.value
+
+    def step() -> None:
+        fresh().step()
+        _stepped()
+
+    def to_the_end() -> None:
+        playing.value = False
+        while model.value.running:
+            model.value.step()
+        _stepped()
+
+    with solara.Card(classes=["run-card"]):
+        _html(escape(HOW_TO_USE), classes=["how-to-use"])
+        with solara.Row(classes=["run-buttons"], gap="6px"):
+            solara.Button("Reset", color="primary", outlined=True, on_click=restart, classes=["reset-button"])
+            solara.Button("❚❚" if playing.value else "▶", color="primary", on_click=play_pause, classes=["play-button"])
+            solara.Button("Step", color="primary", on_click=step, disabled=playing.value, classes=["step-button"])
+            solara.Button("to the end", color="primary", outlined=True, on_click=to_the_end, disabled=not model.value.running,
+                          classes=["end-button"])
+
+
 def _slider(name: str, label: str, value: float, book: RuleBook, on_value: Callable[[float], None]) -> None:
     low, high = book.parameters()[name].range
     with solara.Column(classes=[f"control-{name.replace('.', '-')}"], gap="0px"):
-        solara.Text(f"{label}: {value:.2f}", style="font-size: 0.85em")
+        solara.Text(f"{spelled(label)}: {value:.2f}", classes=["control-label"])
         solara.SliderFloat("", value=value, min=float(low), max=float(high), step=0.05, on_value=on_value)
 
 
 @component
-def controls(choice: solara.Reactive, apply: Callable[[Choice], None]) -> None:
-    """The sidebar controls: each change rebuilds the rollout from day 0 with the new what-if.
-
-    Solara orders sidebar content by its depth in the component tree; the extra Column puts these
-    cards deeper than SolaraViz's, so that Step, Play and Reset come first.
-    """
+def what_if(choice: solara.Reactive, apply: Callable[[Choice], None]) -> None:
+    """The scenario (by title, with its question), its switches, the reading of the sources and the replay shown."""
     book = load_rulebook()
     current: Choice = choice.value
     scenario = scenario_of(current)
-    with solara.Column(), solara.Sidebar():
-        with solara.Card("What if?"):
-            solara.Select("Scenario", values=scenario_names(), value=current.scenario, classes=["scenario-chooser"],
-                          on_value=lambda name: apply(Choice(scenario=name, rollout=current.rollout)))
-            _html(f"<p style='font-style:italic'>{escape(scenario.question)}</p>")  # not solara.Markdown: it fetches KaTeX
-            for name, label in TOGGLES.items():
-                solara.Checkbox(label=label, value=name in current.toggles, on_value=lambda on, name=name: apply(choice.value.toggled(name, on)))
-            lenses = ["the scenario's own", *book.lenses]
-            solara.Select("Reading of the sources (lens)", values=lenses, value=current.lens or lenses[0], classes=["lens-chooser"],
-                          on_value=lambda lens: apply(dataclasses.replace(choice.value, lens=None if lens == lenses[0] else lens)))
-            solara.InputInt("Rollout shown", value=current.rollout,
-                            on_value=lambda k: apply(dataclasses.replace(choice.value, rollout=max(0, int(k or 0)))))
-        for title, group in (("Resolve", RESOLVE), ("Romanian passage", PASSAGE), ("Information gaps", GAPS)):
-            with solara.Card(title):
-                for name, label in group.items():
-                    shown = current.value(name)
-                    value = parameter_value(scenario, name, book) if shown is None else shown
-                    _slider(name, label, value, book, lambda value, name=name: apply(choice.value.moved(name, value)))
-        if current.sets():
-            with solara.Card("Applied with --set"):
-                _html("<ul class='applied-sets'>" + "".join(f"<li><code>{escape(item)}</code></li>" for item in current.sets()) + "</ul>")
+    titles = {scenario_title(name): name for name in scenario_names()}
+    with solara.Card("What if?"):
+        solara.Select("Scenario", values=list(titles), value=scenario_title(current.scenario), classes=["scenario-chooser"],
+                      on_value=lambda title: apply(Choice(scenario=titles[title], lens=current.lens)))
+        _html(f"<p class='question'>{escape(spelled(scenario.question))}</p>"  # not solara.Markdown: it fetches KaTeX
+              f"<details class='scenario-about'><summary>why, in this model</summary>{escape(spelled(' '.join(scenario.description.split())))}</details>")
+        for name, label in TOGGLES.items():
+            with solara.Column(classes=[f"toggle-{name}"], gap="0px"):
+                solara.Checkbox(label=spelled(label), value=current.ticked(name), on_value=lambda on, name=name: apply(choice.value.toggled(name, on)))
+        lenses = {f"{lens_title(scenario.lens)} (this scenario's own)": None} | {lens_title(name): name for name in book.lenses}
+        shown = next(title for title, name in lenses.items() if name == current.lens)
+        solara.Select("Reading of the sources", values=list(lenses), value=shown, classes=["lens-chooser"],
+                      on_value=lambda title: apply(dataclasses.replace(choice.value, lens=lenses[title])))
+        about = " ".join(book.lenses[current.lens or scenario.lens].description.split())
+        _html(f"<p class='lens-about'>{escape(spelled(about))}</p>")
+        solara.InputInt("Replay no. (each draws its chances anew)", value=current.rollout + 1, classes=["replay-number"],
+                        on_value=lambda k: apply(dataclasses.replace(choice.value, rollout=max(1, int(k or 1)) - 1)))
+
+
+@component
+def sliders(choice: solara.Reactive, apply: Callable[[Choice], None]) -> None:
+    """Each state's resolve, the Romanian passage and the information gaps: one slider a rule-book parameter."""
+    book = load_rulebook()
+    current: Choice = choice.value
+    scenario = scenario_of(current)
+    for title, group in (("Resolve", RESOLVE), ("Romanian passage", PASSAGE), ("Information gaps", GAPS)):
+        with solara.Card(title):
+            for name, label in group.items():
+                shown = current.value(name)
+                value = parameter_value(scenario, name, book) if shown is None else shown
+                _slider(name, label, value, book, lambda value, name=name: apply(choice.value.moved(name, value)))
+
+
+@component
+def developer_view(model: solara.Reactive, choice: solara.Reactive) -> None:
+    """Mesa's SolaraViz with its developer controls, behind the "advanced" switch.
+
+    Mounted afresh for every model (the caller keys it by the model), on a reactive of its own, so
+    that its controller never runs on a model it did not start; a model its Reset makes is adopted by the page.
+    """
+    from mesa.visualization import SolaraViz
+
+    own = solara.use_reactive(model.value)
+
+    def adopt(new: ClassroomModel) -> None:
+        if new is not model.value:
+            model.value = new
+
+    solara.use_effect(lambda: own.subscribe(adopt), [])
+    SolaraViz(own, components=[], model_params={"choice": choice.get}, name=f"{TITLE}: what if?", play_interval=150)
+
+
+@component
+def advanced_panel(choice: Choice) -> None:
+    """What the choice sets, as the command line would take it: for whoever wants to repeat a what-if there."""
+    with solara.Card("Advanced: the command line's overrides"):
+        items = "".join(f"<li><code>{escape(item)}</code></li>" for item in choice.sets()) or "<li>none: the scenario as written</li>"
+        _html(f"<p>python run.py scenarios/{escape(choice.scenario)}.yaml</p><ul class='applied-sets'>{items}</ul>")
 
 
 @component
 def Page() -> None:  # solara serves the component named Page
-    """The whole app: SolaraViz (app bar, Step, Play, Reset) with the class's controls in its sidebar and the panels below."""
-    from mesa.visualization import SolaraViz
-
+    """The whole app: the run's buttons and the class's what-if on the left, the crisis, the odds and the debrief beside them."""
     choice = solara.use_reactive(Choice())
     first = solara.use_memo(lambda: ClassroomModel(choice.get), [])  # each visitor steps a model of their own
     model = solara.use_reactive(first)
+    playing = solara.use_reactive(False)
+    advanced = solara.use_reactive(False)
 
-    def apply(new: Choice) -> None:
+    def apply(new: Choice) -> None:  # any change: stop, and start again from 12 March with the new what-if
+        playing.value = False
         choice.value = new
         model.value = ClassroomModel(new)
 
-    # Reset rebuilds the model from model_params: a function, so that it uses the choice of the moment.
-    SolaraViz(model, components=[], model_params={"choice": choice.get}, name="Munich 1938: what if?", play_interval=150)
-    controls(choice, apply)
-    with solara.Columns([3, 2]):
-        crisis_panel(model.value)
-        narration_panel(model.value)
-    with solara.Columns([3, 2]):
-        odds_panel(model.value)
-        alerts_panel(model.value)
-    debrief_panel(model.value)
+    solara.Title(TITLE)
+    solara.Style(PAGE_CSS)
+    if advanced.value:
+        developer_view(model, choice).key(f"developer-{id(model.value)}")
+    else:
+        with solara.AppBar():
+            solara.AppBarTitle(f"{TITLE}: what if?")
+    with solara.Div(classes=["classroom"]):
+        with solara.Div(classes=["side"]):
+            run_controls(model, playing, lambda: apply(choice.value))
+            what_if(choice, apply)
+            sliders(choice, apply)
+            solara.Switch(label="advanced (Mesa's developer controls)", value=advanced, classes=["advanced-switch"])
+            if advanced.value:
+                advanced_panel(choice.value)
+        with solara.Div(classes=["main"]):
+            crisis_panel(model.value)
+            narration_panel(model.value)
+            odds_panel(model.value)
+            alerts_panel(model.value)
+            debrief_panel(model.value)
 
 
 # ------------------------------------------------------------------ serving (`python run.py ui`: sim/cli/ui.py)

@@ -56,6 +56,37 @@ TOGGLES = {
     "poland_neutral": "Poland stays out: no claim on Teschen, no threat to Soviet forces",
 }
 
+# The names a class reads: each scenario file and lens by a title (a file without one is named from its file name).
+SCENARIO_TITLES = {
+    "baseline": "The baseline: 1938",
+    "benes_fights": "Beneš fights",
+    "benes_informs_moscow": "Beneš tells Moscow of Bonnet's warning",
+    "britain_firm": "Britain stands firm early",
+    "france_honours": "France keeps its word",
+    "grand_alliance": "A grand alliance in March",
+    "may_war": "War in May",
+    "no_berchtesgaden": "No Berchtesgaden",
+    "poland_attacks": "Poland seizes Teschen by force",
+    "poland_neutral": "Poland stays out",
+    "romania_passage": "Romania lets the Red Army through",
+    "soviet_unilateral": "The USSR helps even without France",
+    "staff_talks": "Staff talks in September",
+    "staff_talks_may": "Staff talks in May",
+}
+LENS_TITLES = {
+    "carley": "Carley's archival reading",
+    "soviet_official": "The Soviet offer at Geneva",
+    "anglo_french_1938": "London's and Bonnet's view in 1938",
+}
+
+
+def scenario_title(name: str) -> str:
+    return SCENARIO_TITLES.get(name, name.replace("_", " ").capitalize())
+
+
+def lens_title(name: str) -> str:
+    return LENS_TITLES.get(name, name.replace("_", " ").capitalize())
+
 
 # ------------------------------------------------------------------ the class's choice, as --set overrides
 @dataclass(frozen=True)
@@ -84,8 +115,19 @@ class Choice:
         values = (*((key, old) for key, old in self.values if key != name), (name, float(value)))
         return dataclasses.replace(self, values=values)
 
+    def ticked(self, name: str) -> bool:
+        """Whether a switch shows ticked: switched on, or the scenario chosen is the switch's own file."""
+        return name in self.toggles or name == self.scenario
+
     def toggled(self, name: str, on: bool) -> Choice:
-        """This choice with a switch on or off: one switched on comes last (its --set wins), the others keep TOGGLES order."""
+        """This choice with a switch on or off: one switched on comes last (its --set wins), the others keep TOGGLES order.
+
+        Switching off the scenario's own switch (Beneš fights, with benes_fights chosen) goes back to the baseline.
+        """
+        if not on and name == self.scenario:
+            return dataclasses.replace(self, scenario="baseline", toggles=tuple(key for key in self.toggles if key != name))
+        if on and name == self.scenario:
+            return self
         toggles = tuple(key for key in TOGGLES if key in self.toggles and key != name) + ((name,) if on else ())
         return dataclasses.replace(self, toggles=toggles)
 

@@ -6,7 +6,7 @@ evaluates anything.
 
 from __future__ import annotations
 
-from sim.book.rules import Rule, RuleBook
+from sim.book.rules import FRAGMENT, MAIN_TEXT, Evidence, Rule, RuleBook
 from sim.book.scenario import default_scenario
 from sim.book.vocabulary import LEVELS, STATES, Kind, happened_words_of, kind_of, words_of
 from sim.engine.conditions import Binary, Call, Literal, Name, Node, Unary, parse
@@ -79,6 +79,23 @@ def evidence_line(item) -> str:
     dated = f", {item.date}" if item.date else ""
     text = f"“{item.quote}”" if item.quote else item.paraphrase
     return f"{item.cite()}{dated}. {said}{text}"
+
+
+def short_cite(item: Evidence) -> str:
+    """A source in words, short enough for a table cell: "Carley, fn 41"; "Litvinov, Geneva speech fragment, 21 September 1938"."""
+    if item.source == MAIN_TEXT:
+        return f"Carley, fn {item.footnote}"
+    if item.source == FRAGMENT:
+        return f"{item.speaker or 'Litvinov'}, Geneva speech fragment, {item.date:%-d %B %Y}"
+    return f"ext.: {item.reference}"
+
+
+def evidence_words(item: Evidence) -> str:
+    """An evidence line for readers (the classroom app): the source by name, the date, the speaker and the words."""
+    dated = f", {item.date:%-d %B %Y}" if item.date and item.source != FRAGMENT else ""
+    said = f"{item.speaker}: " if item.speaker else ""
+    text = f"“{item.quote}”" if item.quote else item.paraphrase
+    return f"{short_cite(item)}{dated}. {said}{text}"
 
 
 def rule_text(rule: Rule) -> list[str]:

@@ -31,7 +31,7 @@ from sim.experiments import runner
 from sim.experiments.runner import Tally
 from sim.experiments.targets import atomic_text, check_file
 from sim.presentation import report
-from sim.presentation.explain import expression_in_words
+from sim.presentation.explain import expression_in_words, short_cite
 from sim.presentation.narrate import Entry, entries
 
 BASELINE = SCENARIOS / "baseline.yaml"
@@ -126,15 +126,6 @@ def trailing_comment(line: str) -> str:
         elif char == "#" and (index == 0 or line[index - 1].isspace()):
             return line[index + 1 :].strip()
     return ""
-
-
-def short_cite(item: Evidence) -> str:
-    """A citation short enough for a table cell: Carley fn 41; Geneva fragment 1938-09-21; an external reference."""
-    if item.source == MAIN_TEXT:
-        return f"Carley fn {item.footnote}"
-    if item.source == FRAGMENT:
-        return f"Geneva fragment {item.date}"
-    return f"ext.: {item.reference}"
 
 
 def _cites(evidence: list[Evidence] | tuple[Evidence, ...]) -> str:

@@ -23,7 +23,7 @@ WEST, EAST, SOUTH, NORTH = -6.5, 36.0, 42.0, 59.5
 SCALE = 22.0
 WIDTH = round((EAST - WEST) * SCALE * math.cos(math.radians(50)))
 HEIGHT = round((NORTH - SOUTH) * SCALE)
-LEGEND = 50  # pixels below the map for the legend
+LEGEND = 78  # pixels below the map for the legend
 RECENT_DAYS = 14  # pressure and requests for help fade over this many days; war, passage and aid stay
 
 # Shared frontier points, so that neighbours meet.
@@ -66,7 +66,10 @@ LAND = [
 # Where each state's label sits and its arrows start and end.
 ANCHORS = {"GB": (-2.2, 52.6), "FR": (2.2, 47.0), "DE": (9.6, 52.2), "CZ": (16.9, 49.45), "PL": (21.6, 52.2), "RO": (25.2, 45.9), "SU": (31.5, 52.0)}
 
-POSTURE_COLOURS = ("#e4ebf0", "#f5dc6e", "#f09a45", "#d7372f")  # calm, alert, mobilised, at war
+# The map's postures: the agents' four, and a fifth once a state's resistance has ended (Czechoslovakia beaten and occupied).
+MAP_POSTURES = (*POSTURES, "occupied")
+OCCUPIED = MAP_POSTURES.index("occupied")
+POSTURE_COLOURS = ("#e4ebf0", "#f5dc6e", "#f09a45", "#d7372f", "#9b8fb0")  # calm, alert, mobilised, at war, occupied
 ARROW_STYLES = {  # kind: (colour, dash pattern, width, legend text)
     "pressure": ("#8a5a00", "6 4", 2.0, "pressure, demand"),
     "help": ("#1f5fbf", "2 4", 2.0, "help asked"),
@@ -80,7 +83,7 @@ ACTION_ARROWS = {"pressure": ("pressure", "pressure"), "demand": ("pressure", "d
 
 @dataclass(frozen=True)
 class StateView:
-    posture: int  # index into agents.POSTURES
+    posture: int  # index into MAP_POSTURES (agents.POSTURES, then "occupied")
     mobilisation: float
 
 
@@ -103,6 +106,8 @@ class MapView:
 def view_of(model: CrisisModel, position: int = 0, caption: str = "") -> MapView:
     """One rollout of a recording model as the map shows it: postures now, and every arrow so far."""
     states = {code: StateView(int(agent.posture[position]), float(agent.mobilisation[position])) for code, agent in model.states.items()}
+    if "CZ" in states and model.lane_values("crisis.cz_resistance_end_day")[position] < model.day:  # resistance has ended
+        states["CZ"] = StateView(OCCUPIED, states["CZ"].mobilisation)
     return MapView(states, tuple(_arrows(model, position)), caption)
 
 
@@ -140,7 +145,7 @@ def _polygon(points: list[tuple[float, float]]) -> str:
 def _shape_svg(code: str, view: StateView) -> str:
     colour = POSTURE_COLOURS[view.posture]
     shapes = "".join(f'<polygon points="{_polygon(outline)}" fill="{colour}" stroke="#445" stroke-width="1"/>' for outline in OUTLINES[code])
-    return f'<g class="state" data-state="{code}" data-posture="{POSTURES[view.posture]}">{shapes}</g>'
+    return f'<g class="state" data-state="{code}" data-posture="{MAP_POSTURES[view.posture]}">{shapes}</g>'
 
 
 def _label_svg(code: str, view: StateView) -> str:
@@ -148,15 +153,18 @@ def _label_svg(code: str, view: StateView) -> str:
     x, y = _point(*ANCHORS[code])
     halo = 'paint-order="stroke" stroke="#fff" stroke-width="3" stroke-linejoin="round"'
     bar = 50 * max(0.0, min(1.0, view.mobilisation))
-    return (f'<g class="label"><text x="{x:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="13" font-weight="bold" {halo}>'
+    return (f'<g class="label"><text x="{x:.1f}" y="{y - 6:.1f}" text-anchor="middle" font-size="18" font-weight="bold" {halo}>'
             f'{escape(STATE_NAMES[code].removeprefix("the "))}</text>'
-            f'<text x="{x:.1f}" y="{y + 9:.1f}" text-anchor="middle" font-size="11" {halo}>{POSTURES[view.posture]}</text>'
-            f'<rect x="{x - 25:.1f}" y="{y + 13:.1f}" width="50" height="5" fill="#fff" stroke="#445" stroke-width="0.5"/>'
-            f'<rect x="{x - 25:.1f}" y="{y + 13:.1f}" width="{bar:.1f}" height="5" fill="#334"/></g>')
+            f'<text x="{x:.1f}" y="{y + 10:.1f}" text-anchor="middle" font-size="15" {halo}>{MAP_POSTURES[view.posture]}</text>'
+            f'<rect x="{x - 25:.1f}" y="{y + 14:.1f}" width="50" height="6" fill="#fff" stroke="#445" stroke-width="0.5"/>'
+            f'<rect x="{x - 25:.1f}" y="{y + 14:.1f}" width="{bar:.1f}" height="6" fill="#334"/></g>')
 
 
-def _arrow_svg(arrow: Arrow, earlier: int) -> str:
-    """One curved arrow; ``earlier`` arrows from the same source to the same target push it further out."""
+def _arrow_svg(arrow: Arrow, earlier: int, placed: list[tuple[float, float, float]]) -> str:
+    """One curved arrow; ``earlier`` arrows from the same source to the same target push it further out.
+
+    Its label keeps clear of the states' names and of the labels ``placed`` before it (and is added to them).
+    """
     colour, dash, width, _ = ARROW_STYLES[arrow.kind]
     (x1, y1), (x2, y2) = _point(*ANCHORS[arrow.source]), _point(*ANCHORS[arrow.target])
     length = math.hypot(x2 - x1, y2 - y1) or 1.0
@@ -164,30 +172,52 @@ def _arrow_svg(arrow: Arrow, earlier: int) -> str:
     x1, y1, x2, y2 = x1 + (x2 - x1) * 24 / length, y1 + (y2 - y1) * 24 / length, x2 - (x2 - x1) * 30 / length, y2 - (y2 - y1) * 30 / length
     bend = 22 + 16 * earlier
     cx, cy = (x1 + x2) / 2 - (y2 - y1) / length * bend, (y1 + y2) / 2 + (x2 - x1) / length * bend
-    if arrow.kind == "passage":  # the Soviet route runs through Romania: the curve passes just north of Bucharest's label
-        via_x, via_y = _point(ANCHORS["RO"][0], ANCHORS["RO"][1] + 1.3)
+    if via_romania(arrow):  # the Soviet route runs through Romania, not across Poland: the curve passes just north of its label
+        via_x, via_y = _point(ANCHORS["RO"][0], ANCHORS["RO"][1] + 1.6)
         cx, cy = 2 * via_x - (x1 + x2) / 2, 2 * via_y - (y1 + y2) / 2
     dashes = f' stroke-dasharray="{dash}"' if dash else ""
     opacity = 1.0 - 0.7 * arrow.age / RECENT_DAYS
+    tx, ty = label_place((x1 + 2 * cx + x2) / 4, (y1 + 2 * cy + y2) / 4, 7.5 * len(arrow.label), placed)
     return (f'<g class="arrow" data-kind="{arrow.kind}" opacity="{opacity:.2f}"><path d="M{x1:.1f},{y1:.1f} Q{cx:.1f},{cy:.1f} {x2:.1f},{y2:.1f}" '
             f'fill="none" stroke="{colour}" stroke-width="{width}"{dashes} marker-end="url(#head-{arrow.kind})"/>'
-            f'<text x="{(x1 + 2 * cx + x2) / 4:.1f}" y="{(y1 + 2 * cy + y2) / 4:.1f}" font-size="10" fill="{colour}" text-anchor="middle" '
-            f'paint-order="stroke" stroke="#fff" stroke-width="2.5">{escape(arrow.label)}</text></g>')
+            f'<text x="{tx:.1f}" y="{ty:.1f}" font-size="14" fill="{colour}" text-anchor="middle" '
+            f'paint-order="stroke" stroke="#fff" stroke-width="3">{escape(arrow.label)}</text></g>')
+
+
+def via_romania(arrow: Arrow) -> bool:
+    """Soviet forces reach Czechoslovakia, or Germany, only through Romania (Poland refused them): so do their arrows."""
+    return arrow.source == "SU" and arrow.target in ("CZ", "DE") and arrow.kind in ("passage", "war")
+
+
+LABEL_ROOM = (66, 26)  # half the width and height a state's name and posture take around its anchor
+
+
+def label_place(x: float, y: float, width: float, placed: list[tuple[float, float, float]]) -> tuple[float, float]:
+    """An arrow label's place: the nearest, up or down from the curve's middle, that covers no state's name and no
+    label ``placed`` before it (each x, y, width); it is added to them."""
+    def clear(ty: float) -> bool:
+        names = all(abs(x - ax) >= LABEL_ROOM[0] + width / 2 or abs(ty - 5 - ay) >= LABEL_ROOM[1] + 7 for ax, ay in map(lambda c: _point(*c), ANCHORS.values()))
+        return names and all(abs(x - px) >= (width + other) / 2 or abs(ty - py) >= 16 for px, py, other in placed)
+
+    ty = next((y + dy for dy in (0, -17, 17, -34, 34, -51, 51, -68, 68) if clear(y + dy)), y)
+    placed.append((x, ty, width))
+    return x, ty
 
 
 def _legend() -> str:
-    y = HEIGHT + 14
+    rows, x = [HEIGHT + 18, HEIGHT + 42, HEIGHT + 66], 8.0
     items = []
-    for index, (posture, colour) in enumerate(zip(POSTURES, POSTURE_COLOURS, strict=True)):
-        x = 8 + index * 100
-        items.append(f'<rect x="{x}" y="{y - 9}" width="12" height="10" fill="{colour}" stroke="#445"/>'
-                     f'<text x="{x + 16}" y="{y}" font-size="10">{posture}</text>')
-    items.append(f'<text x="{8 + 4 * 100}" y="{y}" font-size="10">bar: mobilisation</text>')
-    for index, (kind, (colour, dash, width, words)) in enumerate(ARROW_STYLES.items()):
-        x, row = 8 + index * 140, y + 22
+    for posture, colour in zip(MAP_POSTURES, POSTURE_COLOURS, strict=True):
+        items.append(f'<rect x="{x:.0f}" y="{rows[0] - 11}" width="14" height="12" fill="{colour}" stroke="#445"/>'
+                     f'<text x="{x + 19:.0f}" y="{rows[0]}" font-size="14">{posture}</text>')
+        x += 32 + 7.6 * len(posture)
+    x = 8.0
+    for kind, (colour, dash, width, words) in ARROW_STYLES.items():
         dashes = f' stroke-dasharray="{dash}"' if dash else ""
-        items.append(f'<line x1="{x}" y1="{row - 4}" x2="{x + 28}" y2="{row - 4}" stroke="{colour}" stroke-width="{width}"{dashes} '
-                     f'marker-end="url(#head-{kind})"/><text x="{x + 34}" y="{row}" font-size="10">{words}</text>')
+        items.append(f'<line x1="{x:.0f}" y1="{rows[1] - 5}" x2="{x + 28:.0f}" y2="{rows[1] - 5}" stroke="{colour}" stroke-width="{width}"{dashes} '
+                     f'marker-end="url(#head-{kind})"/><text x="{x + 34:.0f}" y="{rows[1]}" font-size="14">{words}</text>')
+        x += 52 + 7.6 * len(words)
+    items.append(f'<text x="8" y="{rows[2]}" font-size="14">bar under a name: how far it has mobilised</text>')
     return "".join(items)
 
 
@@ -201,10 +231,11 @@ def svg(view: MapView) -> str:
     shown = [code for code in STATES if code in view.states]
     land = "".join(f'<polygon points="{_polygon(outline)}" fill="#f1efe6" stroke="#b9b5a8" stroke-width="0.8"/>' for outline in LAND)
     states = "".join(_shape_svg(code, view.states[code]) for code in shown)
-    arrows = "".join(_arrow_svg(arrow, sum((a.source, a.target) == (arrow.source, arrow.target) for a in view.arrows[:index]))
+    placed: list[tuple[float, float, float]] = []
+    arrows = "".join(_arrow_svg(arrow, sum((a.source, a.target) == (arrow.source, arrow.target) for a in view.arrows[:index]), placed)
                      for index, arrow in enumerate(view.arrows))
     labels = "".join(_label_svg(code, view.states[code]) for code in shown)
-    caption = f'<text x="{WIDTH - 8}" y="20" font-size="15" font-weight="bold" text-anchor="end">{escape(view.caption)}</text>' if view.caption else ""
+    caption = f'<text x="{WIDTH - 8}" y="22" font-size="18" font-weight="bold" text-anchor="end">{escape(view.caption)}</text>' if view.caption else ""
     return (f'<svg class="crisis-map" viewBox="0 0 {WIDTH} {HEIGHT + LEGEND}" '
             f'width="100%" style="max-width:{WIDTH * 1.5:.0f}px;font-family:sans-serif" role="img" '
             f'aria-label="Schematic map of central Europe in 1938"><defs>{_markers()}</defs>'

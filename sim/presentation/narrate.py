@@ -82,6 +82,7 @@ class Entry:
     actor: str | None = None  # the state whose rule fired
     rule: str | None = None
     evidence: tuple[str, ...] = ()  # evidence lines (explain.evidence_line) of the rule or the exogenous event
+    sources: tuple = ()  # the same evidence as the rule book's Evidence items, for readers' words (explain.evidence_words)
 
 
 CAMPAIGN_WORDS = {"crisis.su_aid_day": "Soviet aid reaches Czechoslovakia through Romania.",
@@ -93,11 +94,11 @@ def entry(happening: Happening, rules: dict, events: dict, position: int = 0) ->
     if happening.kind == "rule":
         rule = rules[happening.name]
         evidence = tuple(evidence_line(item) for item in rule.evidence)
-        return Entry(happening.day, "rule", f"{STATE_NAMES[rule.actor]}: {rule.summary}", rule.actor, rule.id, evidence)
+        return Entry(happening.day, "rule", f"{STATE_NAMES[rule.actor]}: {rule.summary}", rule.actor, rule.id, evidence, tuple(rule.evidence))
     if happening.kind == "event":
         event = events[happening.name]
         text = f"Outside the seven: {' '.join(event.description.split())}"
-        return Entry(happening.day, "event", text, evidence=tuple(evidence_line(item) for item in event.evidence))
+        return Entry(happening.day, "event", text, evidence=tuple(evidence_line(item) for item in event.evidence), sources=tuple(event.evidence))
     if happening.kind == "belief":
         moved = f"{happening.before[position]:.2f} -> {happening.after[position]:.2f}"
         return Entry(happening.day, "belief", f"belief moves: {words_of(happening.name)}, {moved}")

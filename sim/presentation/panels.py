@@ -1,39 +1,66 @@
 """The classroom app's panels as HTML strings: plain functions, so they can be tested without a browser or solara.
 
 ``sim/presentation/app.py`` puts each into a solara card; everything read from the model or the
-rule book is escaped here, since the cards insert the markup as it is.
+rule book is escaped here, since the cards insert the markup as it is. The words are a class's:
+sources by author and footnote ("Carley, fn 16"), scenarios, outcomes, states and pacts by name,
+odds as "in 100 replays", never a file name, a rule id or a ``--set`` path.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 
+from sim.book.vocabulary import STATE_NAMES
 from sim.engine.outcomes import OUTCOME_MEANINGS, OUTCOMES
-from sim.presentation.classroom import ClassroomModel, Milestone, Odds
+from sim.experiments.runner import wilson
+from sim.presentation.classroom import ClassroomModel, Milestone, Odds, scenario_title
+from sim.presentation.explain import evidence_words
 from sim.presentation.narrate import entries
+
+OUTCOME_TITLES = {"settlement": "Settlement", "german_climbdown": "Germany climbs down", "local_war": "Local war",
+                  "general_war": "General war", "unresolved": "Unresolved"}
+SPELLINGS = {r"\bBenes\b": "Beneš", r"\bOsusky\b": "Osuský"}  # the record and a few rule texts write names without their accents
+
+
+RULE_ID = r"\b(?:GB|FR|DE|CZ|PL|RO|SU)\.[a-z]+(?:_[a-z]+)+\b"
+
+
+def spelled(text: str) -> str:
+    """Text as a class reads it: names with their accents (Beneš, Osuský), and no rule ids (a note naming rules is dropped,
+    a rule id left in a sentence becomes its state's name)."""
+    for pattern, name in SPELLINGS.items():
+        text = re.sub(pattern, name, text)
+    text = re.sub(rf"\s*\((?:see )?(?:the )?(?:rules? )?{RULE_ID}(?:,? (?:and )?{RULE_ID})*\)", "", text)
+    return re.sub(RULE_ID, lambda found: STATE_NAMES[found.group()[:2]], text)
+
+
+def outcome_words(name: str) -> str:
+    """An outcome by its title and meaning: "Local war: Germany attacks Czechoslovakia and no great power joins"."""
+    return f"{OUTCOME_TITLES.get(name, name.replace('_', ' ').capitalize())}: {OUTCOME_MEANINGS[name]}"
 
 
 def status_html(model: ClassroomModel) -> str:
-    """The date, day and rollout, and the outcome once there is one; ``data-day`` lets a test wait for a step."""
+    """The date, the day and the what-if, and the outcome once there is one; ``data-day`` lets a test wait for a step."""
     scenario = model.crisis_scenario
-    day = f"{model.date:%A %d %B %Y}" if model.date else f"{scenario.start:%d %B %Y}, before the first day"
-    outcome = f" <b>Outcome: {escape(model.outcome.replace('_', ' '))}</b> ({escape(OUTCOME_MEANINGS[model.outcome])})." if model.outcome else ""
-    return (f"<div class='crisis-date' data-day='{model.day}'><span style='font-size:1.35em;font-weight:bold'>{day}</span> "
-            f"&nbsp;day {model.day} of {scenario.days}, rollout {model.choice.rollout} of <code>{escape(scenario.name)}</code>.{outcome}</div>"
-            f"<div style='color:#444'>{escape(scenario.question)}</div>")
+    day = f"{model.date:%A %-d %B %Y}" if model.date else f"{scenario.start:%-d %B %Y}, before the first day"
+    outcome = f" <b class='outcome'>The end. {escape(outcome_words(model.outcome))}.</b>" if model.outcome else ""
+    return (f"<div class='crisis-date' data-day='{model.day}'><span class='date-big'>{day}</span> "
+            f"&nbsp;day {model.day} of {scenario.days} · <b>{escape(scenario_title(model.choice.scenario))}</b>, "
+            f"replay no. {model.choice.rollout + 1}.{outcome}</div>"
+            f"<div class='question'>{escape(spelled(scenario.question))}</div>")
 
 
 def narration_html(model: ClassroomModel) -> str:
-    """Every step so far, newest first, each rule with its evidence (source file and footnote)."""
+    """Every step so far, newest first, each with its sources in words (author, footnote, date, speaker, words)."""
     rows, scenario = [], model.crisis_scenario
     for entry in reversed([entry for entry in entries(model) if entry.kind != "belief"]):
-        cites = "".join(f"<div class='cite' style='color:#555;font-size:0.85em;margin-left:1.2em'>{escape(line)}</div>" for line in entry.evidence)
-        rule = f" <code style='font-size:0.8em'>{escape(entry.rule)}</code>" if entry.rule else ""
-        rows.append(f"<div class='entry' data-kind='{entry.kind}' style='margin-bottom:0.5em'><b>{scenario.date_of(entry.day):%d %b}</b> "
-                    f"{escape(entry.text)}{rule}{cites}</div>")
+        cites = "".join(f"<div class='cite'>{escape(spelled(evidence_words(item)))}</div>" for item in entry.sources)
+        rows.append(f"<div class='entry' data-kind='{entry.kind}'><b>{scenario.date_of(entry.day):%-d %b}</b> "
+                    f"{escape(spelled(entry.text))}{cites}</div>")
     body = "".join(rows) or "<i>Nothing has happened yet: press Step or ▶.</i>"
-    return f"<div class='narration' style='max-height:440px;overflow-y:auto'>{body}</div>"
+    return f"<div class='narration'>{body}</div>"
 
 
 ALERT_STYLE = {"invokes": ("#1f5fbf", "invokes"), "honours": ("#1b8a3a", "honours"), "breaks": ("#b3121b", "breaks"),
@@ -41,57 +68,123 @@ ALERT_STYLE = {"invokes": ("#1f5fbf", "invokes"), "honours": ("#1b8a3a", "honour
 
 
 def alerts_html(model: ClassroomModel) -> str:
-    """The treaty alerts so far, newest first, each with its date, its kind in colour and the short form of its sources."""
+    """The treaty alerts so far, newest first, each with its date, its kind in colour and its sources by name."""
     rows = []
     for alert in reversed(model.alerts):
         colour, word = ALERT_STYLE[alert.kind]
-        cites = "; ".join(escape(line.split(". ")[0]) for line in alert.evidence)
-        rows.append(f"<div class='alert' data-kind='{alert.kind}' style='border-left:4px solid {colour};padding-left:6px;margin-bottom:6px'>"
-                    f"<b>{model.crisis_scenario.date_of(alert.day):%d %b}</b> <span style='color:{colour};font-weight:bold'>{word}</span> "
-                    f"{escape(alert.text)} <span style='color:#555;font-size:0.85em'>({cites})</span></div>")
+        cites = "; ".join(dict.fromkeys(escape(line.split(". ")[0]) for line in alert.evidence))
+        rows.append(f"<div class='alert' data-kind='{alert.kind}' style='border-left:4px solid {colour}'>"
+                    f"<b>{model.crisis_scenario.date_of(alert.day):%-d %b}</b> <span style='color:{colour};font-weight:bold'>{word}</span> "
+                    f"{escape(spelled(alert.text))} <span class='cite'>({cites})</span></div>")
     body = "".join(rows) or "<i>No treaty has been invoked, honoured or broken yet.</i>"
-    return f"<div class='alerts' style='max-height:300px;overflow-y:auto'>{body}</div>"
+    return f"<div class='alerts'>{body}</div>"
+
+
+def in_100(share: float) -> int:
+    return round(100 * share)
+
+
+def war_words(result: dict) -> tuple[str, int, int, int]:
+    """War (local or general) in plain words, with its 95% interval: ("war in 81 of 100 replays; very likely between 79 and 83", 81, 79, 83)."""
+    runs = result["runs"]
+    count = sum(result["outcomes"][name]["n"] for name in ("local_war", "general_war"))
+    low, high = wilson(count, runs)
+    share, low, high = in_100(count / runs), in_100(low), in_100(high)
+    return f"war in {share} of 100 replays; very likely between {low} and {high}", share, low, high
+
+
+REPLAYS_EXPLAINED = ("A replay runs the whole crisis again with the same rules but fresh chances; each what-if is replayed {runs:,} "
+                     "times. “Very likely between” is the 95% interval: the range that holds the true share in 95 experiments of 100.")
 
 
 def odds_html(odds: Odds, scenario_name: str) -> str:
-    """Bars: each outcome's probability in this what-if (with its 95% interval) beside the baseline's."""
+    """Each outcome in this what-if (in 100 replays, with its 95% interval, and as a bar) beside the baseline's."""
     rows = []
     for name in OUTCOMES:
         share, before = odds.scenario["outcomes"][name], odds.baseline["outcomes"][name]
-        rows.append(f"<tr data-outcome='{name}'><td title='{escape(OUTCOME_MEANINGS[name])}'>{name.replace('_', ' ')}</td>"
-                    f"<td style='width:55%'>{_bar(share['p'], '#c44e52')}{_bar(before['p'], '#9aa5b1')}</td>"
-                    f"<td class='p' style='text-align:right'><b>{share['p']:.2f}</b> <small>[{share['lo']:.2f}, {share['hi']:.2f}]</small></td>"
-                    f"<td style='text-align:right;color:#667'>{before['p']:.2f}</td></tr>")
-    war = sum(odds.scenario["outcomes"][name]["p"] for name in ("local_war", "general_war"))
-    return (f"<div class='monte-carlo' data-runs='{odds.scenario['runs']}' data-key='{escape(json.dumps(odds.scenario['outcomes']))}'>"
-            f"<div><b>{escape(scenario_name)}</b>: war in <b class='war-share'>{war:.0%}</b> of {odds.scenario['runs']:,} rollouts "
-            f"<small>({odds.seconds:.1f} s)</small></div>"
-            "<table style='width:100%;border-collapse:collapse'><tr><th style='text-align:left'>outcome</th>"
-            "<th><span style='color:#c44e52'>■</span> this what-if <span style='color:#9aa5b1'>■</span> baseline</th>"
-            "<th style='text-align:right'>p [95%]</th><th style='text-align:right'>baseline</th></tr>"
+        rows.append(f"<tr data-outcome='{name}'><td><b>{OUTCOME_TITLES[name]}</b><div class='meaning'>{escape(OUTCOME_MEANINGS[name])}</div></td>"
+                    f"<td class='bars'>{_bar(share['p'], '#c44e52')}{_bar(before['p'], '#9aa5b1')}</td>"
+                    f"<td class='p'><b>{in_100(share['p'])}</b> <span class='interval'>({in_100(share['lo'])} to {in_100(share['hi'])})</span></td>"
+                    f"<td class='p baseline'>{in_100(before['p'])}</td></tr>")
+    words, share, _, _ = war_words(odds.scenario)
+    baseline_words = war_words(odds.baseline)[0]
+    return (f"<div class='monte-carlo' data-runs='{odds.scenario['runs']}' data-key='{escape(json.dumps(odds.scenario['outcomes']))}' "
+            f"title='computed in {odds.seconds:.1f} s'>"
+            f"<p class='war-words'><b>{escape(scenario_title(scenario_name))}</b>: <span class='war-share' data-share='{share}'>{words}</span>.</p>"
+            f"<p class='baseline-words'>The baseline (1938 as the sources tell it): {baseline_words}.</p>"
+            f"<p class='odds-help'>{REPLAYS_EXPLAINED.format(runs=odds.scenario['runs'])}</p>"
+            "<table class='odds-table'><tr><th>What happens</th>"
+            "<th><span style='color:#c44e52'>■</span> this what-if<br><span style='color:#9aa5b1'>■</span> baseline</th>"
+            "<th>in 100 replays (very likely)</th><th>baseline</th></tr>"
             f"{''.join(rows)}</table></div>")
 
 
 def _bar(p: float, colour: str) -> str:
     """A probability as a bar in plain HTML (no plotting library, so nothing to fetch)."""
-    return f"<div style='background:{colour};height:9px;width:{100 * p:.1f}%;min-width:1px;margin:1px 0'></div>"
+    return f"<div style='background:{colour};height:10px;width:{100 * p:.1f}%;min-width:1px;margin:2px 0'></div>"
+
+
+def milestone_cells(item: Milestone) -> tuple[str, str]:
+    """A milestone's 1938 and this-run cells. A non-event ("No shot is fired...") reads "true" or "not true", never a double negative."""
+    if item.never:
+        history = f"true (to {item.history:%-d %b})"
+        run = f"not true: on {item.run:%-d %b}" if item.run else ("true" if item.reproduced is not None else "so far true")
+        return history, run
+    run = f"{item.run:%-d %b %Y}" if item.run else ("did not happen" if item.reproduced is not None else "not yet")
+    return f"{item.history:%-d %b %Y}", run
 
 
 def debrief_html(milestones: list[Milestone]) -> str:
     """The milestones as a table, 1938 beside this run, and how many of those decided went as in 1938."""
     if not milestones:
-        return "<i>The dated record (calibration/record.yaml) is not available in this checkout.</i>"
+        return "<i>The dated record of 1938 is not available in this copy of the model.</i>"
     rows = []
     for item in milestones:
-        history = f"did not happen (to {item.history:%d %b})" if item.never else f"{item.history:%d %b %Y}"
-        run = f"{item.run:%d %b %Y}" if item.run else ("did not happen" if item.reproduced is not None else "not yet")
+        history, run = milestone_cells(item)
         mark = {True: "✓ as in 1938", False: "✗ differs", None: "…"}[item.reproduced]
         colour = {True: "#1b8a3a", False: "#b3121b", None: "#667"}[item.reproduced]
-        rows.append(f"<tr class='milestone'><td>{escape(item.what)}</td><td>{history}</td><td>{run}</td>"
+        rows.append(f"<tr class='milestone'><td>{escape(spelled(item.what))}</td><td>{history}</td><td>{run}</td>"
                     f"<td style='color:{colour};white-space:nowrap'>{mark}</td></tr>")
     agreed = sum(item.reproduced is True for item in milestones)
     decided = sum(item.reproduced is not None for item in milestones)
-    return (f"<div class='debrief'><p>{agreed} of {decided} decided milestones as in 1938 (record: calibration/record.yaml, "
-            f"each within its window of days).</p><table style='width:100%;border-collapse:collapse'>"
-            f"<tr><th style='text-align:left'>what</th><th style='text-align:left'>1938</th><th style='text-align:left'>this run</th><th></th></tr>"
+    return (f"<div class='debrief'><p>{agreed} of {decided} milestones decided so far went as in 1938 (each within a few days "
+            f"of the recorded date).</p><table class='debrief-table'>"
+            f"<tr><th>what</th><th>1938</th><th>this run</th><th></th></tr>"
             f"{''.join(rows)}</table></div>")
+
+
+HOW_TO_USE = "Choose a what-if, press ▶ or Step to watch one replay day by day; the odds count 2,000 replays."
+
+# The page's style: a projector layout (the controls in a narrow left column, the map at least half the width,
+# text at least 14 px), light colours only. app.py puts it on the page with solara.Style.
+PAGE_CSS = """
+.classroom { display: grid; grid-template-columns: minmax(210px, 25%) minmax(0, 1fr); gap: 10px; font-size: 16px; line-height: 1.35; }
+.classroom .side { min-width: 0; }
+.classroom .side .v-card { margin-bottom: 8px !important; }
+.classroom .side .v-card__title { font-size: 17px; padding: 8px 12px 0 12px; word-break: normal; }
+.classroom .main { display: grid; grid-template-columns: minmax(0, 1fr); gap: 10px; align-content: start; min-width: 0; }
+.classroom .main .v-card__title { font-size: 19px; word-break: normal; }
+@media (min-width: 1500px) { .classroom .main { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); } }
+.classroom .how-to-use { font-size: 15px; margin: 4px 0; }
+.classroom .run-buttons { display: flex; flex-wrap: wrap; gap: 6px; }
+.classroom .run-buttons .v-btn { min-width: 0 !important; padding: 0 9px !important; text-transform: none; font-size: 15px; letter-spacing: 0; }
+.classroom .run-card .v-card__text, .classroom .run-card { padding-top: 4px !important; }
+.classroom .control-label { font-size: 15px; }
+.classroom .question { color: #333; font-style: italic; }
+.classroom .scenario-about, .classroom .lens-about { font-size: 14px; color: #333; }
+.classroom .date-big { font-size: 1.35em; font-weight: bold; }
+.classroom .crisis-map { max-height: calc(100vh - 150px); }
+.classroom .narration { max-height: 460px; overflow-y: auto; }
+.classroom .narration .entry { margin-bottom: 0.5em; }
+.classroom .cite { color: #444; font-size: 14px; margin-left: 1.2em; }
+.classroom .alerts { max-height: 320px; overflow-y: auto; }
+.classroom .alert { padding-left: 6px; margin-bottom: 6px; }
+.classroom .odds-table, .classroom .debrief-table { width: 100%; border-collapse: collapse; }
+.classroom .odds-table th, .classroom .debrief-table th { text-align: left; padding: 2px 8px 2px 0; vertical-align: bottom; font-size: 14px; }
+.classroom .odds-table td, .classroom .debrief-table td { padding: 3px 8px 3px 0; vertical-align: top; }
+.classroom .odds-table .bars { width: 35%; }
+.classroom .odds-table .p { white-space: nowrap; }
+.classroom .meaning, .classroom .odds-help, .classroom .interval { font-size: 14px; color: #444; }
+.classroom .war-words { font-size: 1.15em; margin-bottom: 2px; }
+.v-application .v-btn.v-btn--icon.theme-toggle, .v-application .solara-theme-toggle { display: none; }
+"""
