@@ -16,6 +16,8 @@ The public names (each has a complete ``help()``):
 - ``narrate(scenario, rollout)``: a ``Narration``, the rollout's ``Step``s (date, kind, actor, rule, words, evidence).
 - ``load_sweep(path_or_mapping)`` and ``sweep(path_or_mapping_or_sweep, out=, jobs=)``: a ``SweepResult``
   (``table``: results.parquet; ``indices``, ``indices_table``; ``plot(output, ax)``).
+- ``classroom(scenario, lens=, rollout=)``: the classroom page (``python run.py ui``) as a solara element for a
+  notebook cell, opening on the chosen what-if (needs the ui extra).
 - ``InputError``: the one exception for bad input (``file``, ``line``, ``key``, ``problem``), as the command line's.
 
 Tables are pyarrow tables (``to_pandas()`` where pandas is installed). The command line computes through
@@ -37,6 +39,7 @@ _HOMES = {
     "compare": "sim.api.jobs",
     "narrate": "sim.api.jobs",
     "sweep": "sim.api.jobs",
+    "classroom": "sim.api.jobs",
     "RunResult": "sim.api.results",
     "Comparison": "sim.api.results",
     "Narration": "sim.api.results",

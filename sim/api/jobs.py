@@ -1,4 +1,6 @@
-"""The API's jobs: run a scenario, compare scenarios, run a sweep, tell a rollout. The command line calls these too.
+"""The API's jobs: run a scenario, compare scenarios, run a sweep, tell a rollout, show the classroom page in a notebook.
+
+The command line calls the first four too.
 
 Every job computes through the layers below exactly as ``python run.py`` does (the command line is
 built on these functions), so a notebook and the command line give the same numbers and the same bytes.
@@ -229,3 +231,64 @@ def sweep(
     with tempfile.TemporaryDirectory(prefix="munich1938-sweep-") as folder:
         result = run_sweep_in(loaded, Path(folder) / loaded.name, jobs, scheduler, dask_local, progress, reports=False)
     return dataclasses.replace(result, folder=None)
+
+
+def classroom(scenario: str | Path = "baseline", lens: str | None = None, rollout: int = 0) -> object:
+    """The classroom page (``python run.py ui``) for a notebook cell, opening on a chosen what-if.
+
+    The page is the served one: Reset, ▶/❚❚, Step and "to the end", the what-if (scenario, switches, lens,
+    sliders), the map, the narration with its sources, the odds beside 1938's and the debrief. It starts
+    on the scenario, lens and replay given; the class can change them there as in the browser. As the served
+    page, it fetches nothing from the internet: solara's telemetry and its Jupyter check are switched off in
+    this Python process.
+
+    Arguments:
+        scenario: a scenario of ``scenarios/`` by name (``"benes_fights"``) or by its file's path
+            (``"scenarios/benes_fights.yaml"``); the page offers only that folder's scenarios.
+        lens: a reading of the sources from the rule book (``"carley"``, ``"soviet_official"``,
+            ``"anglo_french_1938"``); None keeps the scenario's own.
+        rollout: the replay the page steps (0 or more; the page calls it replay no. ``rollout + 1``), the
+            same rollout as ``narrate(scenario, rollout)`` with the scenario's own draws.
+
+    Returns:
+        A solara element (``sim.presentation.app.Page``). As a cell's last expression (or through
+        ``IPython.display.display``) Jupyter renders it as widgets; ``solara.render(element)`` renders it
+        elsewhere. ``examples/first_look.ipynb`` ends with this cell.
+
+    Raises:
+        InputError: an unknown scenario or lens (naming those allowed), or a bad ``rollout``.
+        ImportError: the ui extra is not installed; it names ``pip install -e '.[ui]'``.
+
+    Example:
+        >>> from sim.api import classroom
+        >>> classroom("benes_fights", lens="carley")       # the cell's last line: the page shows below it
+    """
+    from sim.book.rules import load_rulebook
+    from sim.presentation import app
+    from sim.presentation.classroom import Choice, scenario_names
+
+    missing = [package for package in app.missing_ui() if package != "solara-assets"]  # the assets serve only the page of `ui`
+    if missing:
+        raise ImportError(f"the classroom page needs the ui extra ({', '.join(missing)} missing): {app.INSTALL}")
+    names = scenario_names()
+    name = _scenario_name(scenario, names)
+    lenses = sorted(load_rulebook().lenses)
+    if lens is not None and lens not in lenses:
+        raise InputError(f"unknown lens {lens!r}; allowed: {', '.join(lenses)} (or None: the scenario's own)", key="lens")
+    choice = Choice(scenario=name, lens=lens, rollout=checked_int(rollout, "rollout", 0, 2**63 - 1))
+    app.offline_in_jupyter()
+    return app.Page(start=choice)
+
+
+def _scenario_name(scenario: object, names: list[str]) -> str:
+    """A classroom scenario's name from its name or from the path of its file in scenarios/."""
+    from sim.book.paths import SCENARIOS
+
+    if isinstance(scenario, str | Path):
+        path = Path(scenario)
+        if path.suffix in (".yaml", ".yml") and path.resolve().parent == SCENARIOS.resolve():
+            scenario = path.stem
+        if str(scenario) in names:
+            return str(scenario)
+    raise InputError(f"no classroom scenario {scenario!r}; allowed: {', '.join(names)} (by name, or the path of its file in scenarios/)",
+                     key="scenario")

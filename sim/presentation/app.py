@@ -252,9 +252,12 @@ def advanced_panel(choice: Choice) -> None:
 
 
 @component
-def Page() -> None:  # solara serves the component named Page
-    """The whole app: the run's buttons and the class's what-if on the left, the crisis, the odds and the debrief beside them."""
-    choice = solara.use_reactive(Choice())
+def Page(start: Choice | None = None) -> None:  # solara serves the component named Page (with no argument: the baseline)
+    """The whole app: the run's buttons and the class's what-if on the left, the crisis, the odds and the debrief beside them.
+
+    ``start`` is the what-if the page opens on (a notebook's ``sim.api.classroom``); the class can change it as ever.
+    """
+    choice = solara.use_reactive(start or Choice())
     first = solara.use_memo(lambda: ClassroomModel(choice.get), [])  # each visitor steps a model of their own
     model = solara.use_reactive(first)
     playing = solara.use_reactive(False)
@@ -286,6 +289,22 @@ def Page() -> None:  # solara serves the component named Page
             odds_panel(model.value)
             alerts_panel(model.value)
             debrief_panel(model.value)
+
+
+# ------------------------------------------------------------------ in a notebook (sim.api.classroom)
+def offline_in_jupyter() -> None:
+    """Switch off solara's calls home in this Python process, as ``serve`` does for the server.
+
+    Shown in Jupyter, solara wraps a page in its layout, which once adds a hidden iframe from solara.dev
+    and sends a usage event (after asking api.ipify.org for the address) whatever the telemetry setting.
+    """
+    import solara.checks
+    import solara.server.settings as server_settings
+    import solara.server.telemetry as telemetry
+
+    server_settings.telemetry.mixpanel_enable = False
+    solara.checks.should_perform_jupyter_check = lambda: False
+    telemetry._jupyter_start_event_send = True  # solara's own flag: the event counts as sent, so it is never sent
 
 
 # ------------------------------------------------------------------ serving (`python run.py ui`: sim/cli/ui.py)
