@@ -116,6 +116,10 @@ class Rule(Strict):
     enabled: bool = True
     action: Action
     effects: list[str] = Field([], description="Extra state changes: 'VAR = EXPR', 'VAR += EXPR', 'VAR max= EXPR'.")
+    by: str | None = Field(
+        None,
+        description="The person who acts (e.g. Bonnet): the rule fires only while they hold the office offices.yaml gives them.",
+    )
     evidence: list[Evidence] = Field(min_length=1)
 
     @field_validator("id")
@@ -224,10 +228,59 @@ class Lens(Strict):
     evidence: list[Evidence] = Field(min_length=1)
 
 
+class Holder(Strict):
+    """One person's term in an office, within or across the crisis (``None``: before, or after, the simulated window)."""
+
+    name: str
+    start: dt.date | None = None
+    end: dt.date | None = Field(None, description="The day the successor took over (the holder acts until the day before).")
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class Office(Strict):
+    """An office whose holder a rule may name (``by:``), with its holders in order."""
+
+    title: str = Field(description="In words, e.g. 'French foreign minister'.")
+    holders: list[Holder] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Office:
+        for before, after in zip(self.holders, self.holders[1:], strict=False):
+            if before.end is None or after.start is None or before.end > after.start:
+                raise ValueError(f"{before.name}'s term must end (end:) no later than {after.name}'s begins (start:)")
+        return self
+
+
 class RuleBook(Strict):
     actors: dict[str, ActorBook]
     world: World
     lenses: dict[str, Lens]
+    offices: dict[str, Office] = {}
+
+    def term(self, rule: Rule) -> tuple[Office, Holder] | None:
+        """The office and term of the person a rule names in ``by`` (None for a rule that names nobody).
+
+        Offices are keyed ``ACTOR.name`` (``FR.foreign_minister``); the person must hold one of the acting state's.
+        """
+        if rule.by is None:
+            return None
+        for key, office in self.offices.items():
+            if key.split(".", 1)[0] == rule.actor:
+                for holder in office.holders:
+                    if holder.name == rule.by:
+                        return office, holder
+        known = sorted(holder.name for key, office in self.offices.items() if key.split(".", 1)[0] == rule.actor for holder in office.holders)
+        raise ValueError(f"{rule.by!r} holds no office of {rule.actor} in offices.yaml; known: {', '.join(known) or 'none'}")
+
+    def in_office(self, rule: Rule) -> str | bool:
+        """The rule's condition, and (for a rule naming its actor) that today falls within the actor's term."""
+        found = self.term(rule)
+        if found is None:
+            return rule.condition
+        _, holder = found
+        within = [f"today >= {holder.start}" if holder.start else "", f"today < {holder.end}" if holder.end else ""]
+        condition = "true" if rule.condition is True else "false" if rule.condition is False else f"({rule.condition})"
+        return " and ".join([condition, *(part for part in within if part)])
 
     @property
     def rules(self) -> list[Rule]:
@@ -254,7 +307,14 @@ def load_rulebook() -> RuleBook:
     world = validate(World, world_document.data, world_document)
     lens_document = load_yaml(folder / "lenses.yaml")
     lenses = {name: validate(Lens, data, lens_document, (name,)) for name, data in lens_document.data.items()}
-    book = RuleBook(actors=actors, world=world, lenses=lenses)
+    office_document = load_yaml(folder / "offices.yaml")
+    offices = {name: validate(Office, data, office_document, (name,)) for name, data in office_document.data.items()}
+    book = RuleBook(actors=actors, world=world, lenses=lenses, offices=offices)
+    for rule in book.rules:
+        try:
+            book.term(rule)
+        except ValueError as error:
+            raise InputError(str(error), f"sim/book/rulebook/{rule.actor}.yaml", None, rule.id) from None
     parameters = book.parameters()
     for name, lens in lenses.items():
         for key, value in lens.parameters.items():

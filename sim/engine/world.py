@@ -182,7 +182,11 @@ def compile_rules(book: RuleBook, scenario: Scenario, layout: dict[str, float]) 
             return InputError(f"{field}: {problem}", f"sim/book/rulebook/{rule.actor}.yaml", None, rule.id)
 
         try:
-            condition = parse(rule.condition, scenario.day_of, known)
+            text = book.in_office(rule)  # the condition, and only while the person who acts holds office
+        except ValueError as error:
+            raise located("by", str(error)) from None
+        try:
+            condition = parse(text, scenario.day_of, known)
         except (ConditionError, ValueError) as error:
             raise located("condition", str(error)) from None
         try:

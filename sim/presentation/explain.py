@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sim.book.rules import FRAGMENT, MAIN_TEXT, Evidence, Rule, RuleBook
 from sim.book.scenario import default_scenario
-from sim.book.vocabulary import LEVELS, STATES, Kind, happened_words_of, kind_of, words_of
+from sim.book.vocabulary import LEVELS, STATE_NAMES, STATES, Kind, happened_words_of, kind_of, words_of
 from sim.engine.conditions import Binary, Call, Literal, Name, Node, Unary, parse
 
 OPERATORS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠", "+": "+", "-": "−", "*": "×", "/": "/"}
@@ -98,8 +98,27 @@ def evidence_words(item: Evidence) -> str:
     return f"{short_cite(item)}{dated}. {said}{text}"
 
 
-def rule_text(rule: Rule) -> list[str]:
+def term_in_words(book: RuleBook, rule: Rule) -> str | None:
+    """The office-holder a rule names (``by``) and their term, e.g. 'Bonnet, French foreign minister, from 10 April 1938'."""
+    found = book.term(rule)
+    if found is None:
+        return None
+    office, holder = found
+    since = f", from {holder.start:%-d %B %Y}" if holder.start else ""
+    until = f", until {holder.end:%-d %B %Y}" if holder.end else ""
+    return f"{holder.name}, {office.title}{since}{until}"
+
+
+def actor_in_words(book: RuleBook, rule: Rule) -> str:
+    """Who acts: the state, with the office-holder a rule names, e.g. 'France (Bonnet, French foreign minister)'."""
+    found = book.term(rule)
+    return STATE_NAMES[rule.actor] if found is None else f"{STATE_NAMES[rule.actor]} ({found[1].name}, {found[0].title})"
+
+
+def rule_text(rule: Rule, book: RuleBook) -> list[str]:
     lines = [f"{rule.id}: {rule.summary}"]
+    if rule.by is not None:
+        lines.append(f"  by:          {term_in_words(book, rule)}")
     lines.append(f"  when:        {expression_in_words(rule.condition)}")
     lines.append(f"  chance:      {expression_in_words(rule.probability)}, {timing_in_words(rule)}")
     lines.append(f"  action:      {rule.action.words()}")
@@ -126,7 +145,7 @@ def rulebook_text(book: RuleBook, actors: list[str]) -> str:
             out.append(f"  parameter {actor}.{name} = {parameter.value}  (range {parameter.range[0]} to {parameter.range[1]})")
         out.append("")
         for rule in chapter.rules:
-            out += ["  " + line for line in rule_text(rule)] + [""]
+            out += ["  " + line for line in rule_text(rule, book)] + [""]
     return "\n".join(out) + "\n"
 
 
@@ -146,14 +165,22 @@ def rulebook_markdown(book: RuleBook) -> str:
             out.append(f"| `{actor}.{name}` | {parameter.value} | {parameter.range[0]} to {parameter.range[1]} | {why}{f' ({cites})' if cites else ''} |")
         out.append("")
         for rule in chapter.rules:
-            out += [f"### `{rule.id}`", "", rule.summary, "",
-                    f"- **when**: {expression_in_words(rule.condition)}",
+            out += [f"### `{rule.id}`", "", rule.summary, ""]
+            if rule.by is not None:
+                out.append(f"- **by**: {term_in_words(book, rule)} (the rule fires only in that term)")
+            out += [f"- **when**: {expression_in_words(rule.condition)}",
                     f"- **chance**: {expression_in_words(rule.probability)}, {timing_in_words(rule)}",
                     f"- **action**: {rule.action.words()}"]
             out += [f"- **effect**: `{effect}`" for effect in rule.effects]
             out += [f"- **evidence**: {evidence_line(item)}" for item in rule.evidence]
             out.append("")
-    out += ["## Lenses", "", "A scenario picks one reading of the contested points with `lens:`; the default is `carley`.", "",
+    out += ["## Offices", "", "Who held the offices that rules name (`by:`), from `sim/book/rulebook/offices.yaml`.", "",
+            "| office | holder | from | until | evidence |", "|---|---|---|---|---|"]
+    for office in book.offices.values():
+        for holder in office.holders:
+            cites = "; ".join(item.cite() for item in holder.evidence)
+            out.append(f"| {office.title} | {holder.name} | {holder.start or ''} | {holder.end or ''} | {cites} |")
+    out += ["", "## Lenses", "", "A scenario picks one reading of the contested points with `lens:`; the default is `carley`.", "",
             *lenses_text(book), ""]
     world = book.world
     out += ["## The world", "", "| parameter | value | range | why |", "|---|---|---|---|"]

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.book.rules import load_rulebook
+from sim.book.rules import RuleBook, load_rulebook
 from sim.book.scenario import Scenario
 from sim.book.vocabulary import NEVER, STATE_NAMES, words_of
 from sim.engine.model import BatchResult, CrisisModel, Happening
 from sim.engine.outcomes import EVENTS, OUTCOME_MEANINGS, OUTCOMES
-from sim.presentation.explain import evidence_line
+from sim.presentation.explain import actor_in_words, evidence_line
 
 WIDTH = 100
 INDENT = " " * 13
@@ -44,7 +44,7 @@ def chronicle(scenario: Scenario, rollout: int, model: CrisisModel, result: Batc
             continue
         stamp = scenario.date_of(happening.day).isoformat() if happening.day != day else ""
         day = happening.day
-        lines.extend(_lines(stamp, happening, rules, events))
+        lines.extend(_lines(stamp, happening, rules, events, model.book))
     outcome = OUTCOMES[result.outcome[0]]
     lines += ["", f"Outcome: {outcome} ({OUTCOME_MEANINGS[outcome]})."]
     flagged = [event for event in EVENTS if result.flags[event][0]]
@@ -60,8 +60,8 @@ def _wrap(stamp: str, text: str) -> list[str]:
     return [f"{stamp:<12} {wrapped[0]}", *(INDENT + line for line in wrapped[1:])]
 
 
-def _lines(stamp: str, happening: Happening, rules: dict, events: dict) -> list[str]:
-    told = entry(happening, rules, events)
+def _lines(stamp: str, happening: Happening, rules: dict, events: dict, book: RuleBook) -> list[str]:
+    told = entry(happening, rules, events, book=book)
     if told.kind == "rule":
         lines = _wrap(stamp, f"{told.text} [{told.rule}]")
         for line in told.evidence:
@@ -89,12 +89,13 @@ CAMPAIGN_WORDS = {"crisis.su_aid_day": "Soviet aid reaches Czechoslovakia throug
                   "crisis.cz_resistance_end_day": "Czechoslovak resistance ends."}
 
 
-def entry(happening: Happening, rules: dict, events: dict, position: int = 0) -> Entry:
-    """A happening told in words, for the lane at ``position`` of the model that logged it."""
+def entry(happening: Happening, rules: dict, events: dict, position: int = 0, book: RuleBook | None = None) -> Entry:
+    """A happening told in words, for the lane at ``position`` of the model that logged it (naming the office-holder who acts)."""
     if happening.kind == "rule":
         rule = rules[happening.name]
         evidence = tuple(evidence_line(item) for item in rule.evidence)
-        return Entry(happening.day, "rule", f"{STATE_NAMES[rule.actor]}: {rule.summary}", rule.actor, rule.id, evidence, tuple(rule.evidence))
+        who = actor_in_words(book, rule) if book is not None else STATE_NAMES[rule.actor]
+        return Entry(happening.day, "rule", f"{who}: {rule.summary}", rule.actor, rule.id, evidence, tuple(rule.evidence))
     if happening.kind == "event":
         event = events[happening.name]
         text = f"Outside the seven: {' '.join(event.description.split())}"
@@ -109,4 +110,4 @@ def entries(model: CrisisModel, position: int = 0, since: int = 0) -> list[Entry
     """What a recording model has logged for the lane at ``position`` (from log index ``since`` on), in words."""
     rules = {rule.id: rule.rule for rule in model.rules}
     events = model.book.world.events
-    return [entry(happening, rules, events, position) for happening in model.log[since:] if happening.lanes[position]]
+    return [entry(happening, rules, events, position, model.book) for happening in model.log[since:] if happening.lanes[position]]
