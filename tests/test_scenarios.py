@@ -8,11 +8,13 @@ import re
 import pytest
 import yaml
 
-from sim.book.scenario import ScenarioFile
+from sim.book.inputs import InputError
+from sim.book.scenario import ScenarioFile, load_scenario
 from sim.cli import main
+from sim.experiments.claims import measured
 from sim.experiments.runner import compare
 from sim.presentation.scenario_table import current_table, table
-from tests.helpers import ROOT, SCENARIOS, scenario
+from tests.helpers import ROOT, SCENARIOS, batch, scenario
 
 FILES = sorted(SCENARIOS.glob("*.yaml"))
 CHANGES = ("parameters", "rules", "events", "add_rules", "lens")
@@ -61,7 +63,7 @@ def test_scenario_files_hold_only_commented_changes(path):
     assert data["name"] == path.stem
     assert data.get("extends") == "baseline.yaml"
     assert data["question"].strip() and re.search(r"\bfn \d+", data["description"]), "the description names its footnotes"
-    assert set(data) <= {"name", "question", "description", "extends", *CHANGES}, "no copies of anything but changes"
+    assert set(data) <= {"name", "question", "description", "extends", "claims", *CHANGES}, "no copies of anything but changes"
     assert any(key in data for key in CHANGES), "a scenario changes something"
     # every changed parameter, rule or event is commented on its own line
     for section in ("parameters", "rules", "events"):
@@ -119,3 +121,38 @@ def test_scenario_moves_the_way_its_question_implies(library, name):
         difference = library[name].difference(measure)
         # the whole 95% interval of the paired difference lies on the expected side of zero
         assert (difference["lo"] > 0) if sign > 0 else (difference["hi"] < 0), (measure, difference)
+
+
+# ----------------------------------------------------------------------------- what descriptions claim
+CLAIMED = sorted(path.stem for path in SCENARIOS.glob("*.yaml") if scenario(path.stem).claims)
+
+
+def test_descriptions_that_state_quantities_carry_claims():
+    """The scenarios whose descriptions give shares (two in three, half, one in eight...) say so with claims."""
+    assert {"britain_firm", "grand_alliance", "may_war", "no_berchtesgaden", "benes_informs_moscow"} <= set(CLAIMED)
+
+
+@pytest.mark.parametrize("name", CLAIMED)
+def test_each_claim_of_a_description_holds_in_a_run(name):
+    """Every quantity a description states falls in its stated range in 2,000 rollouts (seed 1938)."""
+    loaded = scenario(name)
+    result = batch(name)
+    for claim in loaded.claims:
+        value = measured(claim, result, loaded)
+        assert claim.between[0] <= value <= claim.between[1], f"{name}: {claim.says!r} measures {value:.3f}, outside {list(claim.between)}"
+
+
+def test_a_stale_claim_fails(tmp_path):
+    """A description that says two thirds where the run gives one in eight is refused by the check above."""
+    loaded = scenario("britain_firm")
+    stale = loaded.claims[2].model_copy(update={"between": (0.6, 0.75)})
+    value = measured(stale, batch("britain_firm"), loaded)
+    assert not stale.between[0] <= value <= stale.between[1]
+
+
+def test_a_claim_must_quote_its_description(tmp_path):
+    path = tmp_path / "claims.yaml"
+    path.write_text("name: c\nquestion: q?\ndescription: Munich in half the rollouts.\n"
+                    "claims:\n  - {says: two thirds, share: [settlement], between: [0.6, 0.7]}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not in this file's description"):
+        load_scenario(path)

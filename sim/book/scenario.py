@@ -44,6 +44,26 @@ class RuleEdit(Strict):
         return self
 
 
+class Claim(Strict):
+    """A quantity a scenario's description states, and the range a run must give it (checked by tests/test_scenarios.py).
+
+    ``share`` and ``of`` name outcomes, event flags, ``fired:RULE_ID`` or ``first_shot_before:DATE``; the measured
+    value is the share of rollouts where any of ``share`` holds, among those where any of ``of`` holds (all if none).
+    """
+
+    says: str = Field(description="The words of the description that state the quantity, e.g. 'in about one rollout in eight'.")
+    share: list[str] = Field(min_length=1)
+    of: list[str] = Field([], description="What the share is of: rollouts where any of these holds (default: all).")
+    between: tuple[float, float] = Field(description="The range the measured share must fall in, e.g. [0.09, 0.17].")
+
+    @model_validator(mode="after")
+    def _range(self) -> Claim:
+        low, high = self.between
+        if not 0 <= low <= high <= 1:
+            raise ValueError(f"between must be an ordered pair within [0, 1], got {list(self.between)}")
+        return self
+
+
 class ScenarioFile(Strict):
     """The keys a scenario file may hold. Every file names itself and asks its question."""
 
@@ -65,6 +85,14 @@ class ScenarioFile(Strict):
     rules: dict[str, RuleEdit] = Field({}, description="Changes to rules of the book, by rule id.")
     add_rules: list[Rule] = Field([], description="Rules this scenario adds, in the rule book's format.")
     events: dict[str, EventEdit] = Field({}, description="Exogenous events moved or removed, by name.")
+    claims: list[Claim] = Field([], description="Every quantity the description states, with the range a run must give it.")
+
+    @model_validator(mode="after")
+    def _claims_quote_the_description(self) -> ScenarioFile:
+        for claim in self.claims:
+            if " ".join(claim.says.split()) not in " ".join(self.description.split()):
+                raise ValueError(f"claim {claim.says!r} is not in this file's description; a claim quotes the words it checks")
+        return self
 
 
 @dataclass(frozen=True)
@@ -84,6 +112,7 @@ class Scenario:
     add_rules: tuple[Rule, ...]
     events: dict[str, EventEdit]
     parameter_draws: ParameterDraws = "posterior"
+    claims: tuple[Claim, ...] = ()  # the description's quantities (the file's own, like its description)
     where: dict[str, tuple[str, int | None]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -168,6 +197,8 @@ def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
                 table[name] = {**table.get(name, {}), **value} if isinstance(value, dict) else value
             merged[key] = table
     merged["add_rules"] = [*parent.get("add_rules", []), *child.get("add_rules", [])]
+    if "description" in child:  # claims quote a description: they go with it
+        merged["claims"] = child.get("claims", [])
     return merged
 
 
@@ -234,6 +265,7 @@ def load_scenario(path: str | Path, sets: list[str] = (), book: RuleBook | None 
         add_rules=tuple(Rule.model_validate(rule) for rule in data.get("add_rules", [])),
         events={name: EventEdit.model_validate(edit) for name, edit in data.get("events", {}).items()},
         parameter_draws=data.get("parameter_draws", "posterior"),
+        claims=tuple(Claim.model_validate(claim) for claim in data.get("claims", [])),
         where=where,
     )
     check(scenario, book)
