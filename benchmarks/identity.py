@@ -9,9 +9,9 @@ after a batch of one lane. A refactoring that keeps the model must keep every fi
     python benchmarks/identity.py --check benchmarks/identity.json   # exit 1 and name what differs
 
 ``benchmarks/identity.json`` holds the fingerprints of the model as it stands. The move to the sub-package
-layout was checked against those of 2450e95 (the flat package) and kept every one; the offices changed the
-model on purpose (e1fa084), and the file was written again in the next commit. Regenerate it only in a change
-that is meant to change results, in the same change.
+layout was checked against those of 2450e95 (the flat package) and kept every one; the offices (e1fa084) and
+war bringing mobilisation changed the model on purpose, and the file was written again with each. Regenerate it
+only in a change that is meant to change results, in the same change.
 """
 
 from __future__ import annotations

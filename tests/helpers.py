@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from sim.book.scenario import Scenario, load_scenario
+from sim.book.vocabulary import OUTCOMES
 from sim.cli import main
 from sim.engine.model import BatchResult, CrisisModel
-from sim.engine.outcomes import OUTCOMES
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

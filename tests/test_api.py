@@ -24,8 +24,8 @@ import matplotlib.pyplot as plt
 
 import sim.api
 from sim.api import InputError, compare, load_scenario, load_sweep, narrate, run, sweep
+from sim.book.vocabulary import EVENTS, OUTCOMES
 from sim.cli import main
-from sim.engine.outcomes import EVENTS, OUTCOMES
 from sim.presentation.report import CSV_FIELDS
 from tests.helpers import ROOT
 

@@ -7,8 +7,8 @@ import json
 import subprocess
 import sys
 
+from sim.book.vocabulary import EVENTS, OUTCOMES
 from sim.cli import main
-from sim.engine.outcomes import EVENTS, OUTCOMES
 from sim.experiments.pool import CHUNK
 from tests.helpers import ROOT
 

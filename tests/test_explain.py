@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from sim.book.rules import load_rulebook
+from sim.book.vocabulary import OUTCOMES
 from sim.cli import main
 from sim.engine.model import CrisisModel
-from sim.engine.outcomes import OUTCOMES
 from sim.experiments.runner import run_chunk
 from sim.presentation.explain import rulebook_markdown
 from sim.presentation.narrate import narrate

@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.book.rules import load_rulebook
-from sim.book.vocabulary import NEVER
+from sim.book.vocabulary import EVENTS, NEVER, OUTCOMES
 from sim.engine.candidates import Timer
 from sim.engine.conditions import parse
 from sim.engine.model import CrisisModel
-from sim.engine.outcomes import EVENTS, GREAT_POWERS, OUTCOMES, classify
+from sim.engine.outcomes import GREAT_POWERS, classify
 from sim.experiments.runner import run
 from tests.helpers import batch, event_share, scenario
 

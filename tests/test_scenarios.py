@@ -156,3 +156,13 @@ def test_a_claim_must_quote_its_description(tmp_path):
                     "claims:\n  - {says: two thirds, share: [settlement], between: [0.6, 0.7]}\n", encoding="utf-8")
     with pytest.raises(InputError, match="not in this file's description"):
         load_scenario(path)
+
+
+@pytest.mark.parametrize(("counts", "words"), [("[settlment]", "none of: settlement"), ('["fired:CZ.no_such_rule"]', "is no rule"),
+                                                ('["first_shot_before:1938-13-01"]', "none of:")])
+def test_a_claim_counts_only_what_a_run_has(tmp_path, counts, words):
+    path = tmp_path / "claims.yaml"
+    path.write_text("name: c\nquestion: q?\ndescription: Munich in half the rollouts.\n"
+                    f"claims:\n  - {{says: half, share: {counts}, between: [0.4, 0.6]}}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=words):
+        load_scenario(path)

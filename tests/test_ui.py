@@ -20,10 +20,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from sim.book.vocabulary import STATE_NAMES
+from sim.book.vocabulary import NEVER, OUTCOMES, STATE_NAMES
 from sim.cli import main
 from sim.engine.model import CrisisModel
-from sim.engine.outcomes import OUTCOMES
 from sim.presentation import map as crisis_map
 from sim.presentation.classroom import Choice, ClassroomModel, Milestone, as_sets, debrief, monte_carlo, scenario_of, scenario_title, toggle_sets
 from sim.presentation.panels import alerts_html, debrief_html, milestone_cells, narration_html, odds_html, spelled, status_html, war_words
@@ -162,7 +161,11 @@ def test_choosing_a_scenario_ticks_its_switch_and_unticking_it_goes_back_to_the_
 
 
 def test_the_map_shows_czechoslovakia_occupied_once_its_resistance_ends_and_soviet_arrows_via_romania():
-    model = _run(Choice("benes_fights", rollout=10))  # a general war in which Czechoslovak resistance ends
+    # The first rollout of benes_fights in which the USSR fights and Czechoslovak resistance ends.
+    batch = CrisisModel(scenario("benes_fights"), lanes=np.arange(200, dtype=np.uint64))
+    result = batch.run()
+    ended = (result.resistance_end_day < NEVER) & (batch.lane_values("SU.war_day") < NEVER)
+    model = _run(Choice("benes_fights", rollout=int(np.flatnonzero(ended)[0])))
     assert model.lane_values("crisis.cz_resistance_end_day")[0] < model.day
     view = crisis_map.view_of(model)
     assert crisis_map.MAP_POSTURES[view.states["CZ"].posture] == "occupied"

@@ -171,8 +171,7 @@ def narrate(scenario: ScenarioLike, rollout: int = 0, *, seed: int | None = None
 
 
 def _narrate(scenario: Scenario, rollout: int) -> Narration:
-    from sim.book.vocabulary import NEVER
-    from sim.engine.outcomes import EVENTS, OUTCOMES
+    from sim.book.vocabulary import EVENTS, NEVER, OUTCOMES
     from sim.presentation import narrate as told
 
     model, result = told.recorded(scenario, rollout)

@@ -11,7 +11,7 @@ from datetime import date
 
 import pyarrow as pa
 
-from sim.engine.outcomes import EVENTS
+from sim.book.vocabulary import EVENTS
 
 DATE_COLUMNS = ("first_shot", "resistance_ended")  # "" in runs.csv when it never happened; null in the table
 ROLLOUT_SCHEMA = pa.schema(

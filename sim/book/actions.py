@@ -257,27 +257,33 @@ class Passage(ActionKind):
         return f"{'grant' if self.grant else 'refuse'} passage of {self.mode}"
 
 
+def at_war(actor: str, today: int, lanes: np.ndarray) -> list[Write]:
+    """Going to war: at war from today, and mobilised in full the same day if it was not already.
+
+    A state does not fight unmobilised: an attack or a declaration of war brings general mobilisation
+    with it, so that no rollout has France at war with no mobilisation ordered (modelling assumption:
+    the texts date mobilisations, fn 51, 60, not how they relate to declarations).
+    """
+    return [
+        Write(f"{actor}.at_war", "set", 1.0, lanes),
+        first(f"{actor}.war_day", today, lanes),
+        Write(f"{actor}.mobilisation", "max", 1.0, lanes),
+        first(f"{actor}.mobilised_day", today, lanes),
+    ]
+
+
 class Attack(_Target):
     kind: Literal["attack"]
 
     def writes(self, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
-        return [
-            Write(f"{actor}.at_war", "set", 1.0, lanes),
-            first(f"{actor}.war_day", today, lanes),
-            first(f"{self.target}.attacked_day", today, lanes),
-            first("crisis.first_shot_day", today, lanes),
-        ]
+        return [*at_war(actor, today, lanes), first(f"{self.target}.attacked_day", today, lanes), first("crisis.first_shot_day", today, lanes)]
 
 
 class DeclareWar(_Target):
     kind: Literal["declare_war"]
 
     def writes(self, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
-        return [
-            Write(f"{actor}.at_war", "set", 1.0, lanes),
-            first(f"{actor}.war_day", today, lanes),
-            first(f"{actor}.war_on_{self.target}_day", today, lanes),
-        ]
+        return [*at_war(actor, today, lanes), first(f"{actor}.war_on_{self.target}_day", today, lanes)]
 
 
 class AppealLeague(ActionKind):

@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 
 from sim.book.inputs import Document, InputError, did_you_mean, load_yaml, parse_yaml, validate
 from sim.book.rules import PROBABILITY, EventEdit, Rule, RuleBook, Strict, load_rulebook
+from sim.book.vocabulary import EVENTS, OUTCOMES
 
 DEFAULT_START = date(1938, 3, 12)
 DEFAULT_END = date(1938, 10, 31)
@@ -61,6 +62,18 @@ class Claim(Strict):
         low, high = self.between
         if not 0 <= low <= high <= 1:
             raise ValueError(f"between must be an ordered pair within [0, 1], got {list(self.between)}")
+        for name in (*self.share, *self.of):
+            kind, _, what = name.partition(":")
+            if name in OUTCOMES or name in EVENTS or (kind == "fired" and what):
+                continue  # a fired rule's id is checked against the rule book by ``check``
+            if kind == "first_shot_before":
+                try:
+                    date.fromisoformat(what)
+                    continue
+                except ValueError:
+                    pass
+            allowed = ", ".join([*OUTCOMES, *EVENTS, "fired:RULE_ID", "first_shot_before:YYYY-MM-DD"])
+            raise ValueError(f"a claim counts {name!r}, which is none of: {allowed}")
         return self
 
 
@@ -294,6 +307,12 @@ def check(scenario: Scenario, book: RuleBook) -> None:
         if not low <= value <= high:
             raise scenario.error(key, f"{value} is outside the allowed range [{low}, {high}]")
     known_rules = {rule.id for rule in book.rules}
+    added = {rule.id for rule in scenario.add_rules}
+    for index, claim in enumerate(scenario.claims):
+        for name in (*claim.share, *claim.of):
+            kind, _, what = name.partition(":")
+            if kind == "fired" and what not in known_rules | added:
+                raise scenario.error(f"claims.{index}", f"claim counts {name!r}, but {what!r} is no rule{did_you_mean(what, known_rules | added)}")
     for rule_id in scenario.rules:
         if rule_id not in known_rules and rule_id not in {rule.id for rule in scenario.add_rules}:
             raise scenario.error(f"rules.{rule_id}", f"unknown rule {rule_id!r}{did_you_mean(rule_id, known_rules)}; `python run.py rules` lists the rule ids")

@@ -43,6 +43,29 @@ PACT_NAMES = {
     "pact.su_pl": "the Soviet-Polish non-aggression pact (1932)",
     "pact.fr_pl": "the Franco-Polish alliance (1921)",
 }
+# Each outcome and its meaning, in the order of their indices; ``classify`` decides between them.
+OUTCOME_MEANINGS = {
+    "settlement": "territory ceded without war (Munich-like)",
+    "german_climbdown": "Germany backs off without war or cession",
+    "local_war": "Germany attacks Czechoslovakia and no great power joins",
+    "general_war": "Germany at war with Czechoslovakia and at least one of France, Britain, the USSR",
+    "unresolved": "none of these by the last day",
+}
+OUTCOMES = tuple(OUTCOME_MEANINGS)
+# Each event flag and the day variable behind it: the flag is set when the day has happened.
+EVENT_DAYS = {
+    "cz_mobilises": "CZ.mobilised_day",
+    "cz_fights": "CZ.war_day",
+    "fr_fights": "FR.war_day",
+    "gb_fights": "GB.war_day",
+    "su_fights": "SU.war_day",
+    "pl_fights": "PL.war_day",
+    "pl_takes_teschen": "crisis.teschen_day",
+    "ro_grants_passage": "RO.passage_troops_day",
+    "su_aid_reaches_cz": "crisis.su_aid_day",
+    "four_power_conference": "crisis.conference_day",
+}
+EVENTS = tuple(EVENT_DAYS)
 NEVER = 10**9  # the value of a day variable until its day comes: later than any day of any scenario ("today - X >= k" is false)
 
 

@@ -1,7 +1,7 @@
 """The outcome vocabulary: exactly one outcome per rollout, event flags, and the dates that matter.
 
-Adding an outcome is a line in ``OUTCOME_MEANINGS`` and its case in ``classify``; adding an event
-flag, a line in ``EVENT_DAYS`` naming the day variable behind it.
+The outcomes and event flags are named in ``sim/book/vocabulary.py`` (``OUTCOME_MEANINGS``,
+``EVENT_DAYS``); adding an outcome is a line there and its case in ``classify`` here.
 
 Classification reads only the final state of a lane, so it is the same for a
 lane run alone or in a batch.
@@ -11,31 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.book.vocabulary import NEVER
+from sim.book.vocabulary import EVENT_DAYS, EVENTS, NEVER, OUTCOMES
 
-# Each outcome and its meaning, in the order of their indices; ``classify`` decides between them.
-OUTCOME_MEANINGS = {
-    "settlement": "territory ceded without war (Munich-like)",
-    "german_climbdown": "Germany backs off without war or cession",
-    "local_war": "Germany attacks Czechoslovakia and no great power joins",
-    "general_war": "Germany at war with Czechoslovakia and at least one of France, Britain, the USSR",
-    "unresolved": "none of these by the last day",
-}
-OUTCOMES = tuple(OUTCOME_MEANINGS)
-# Each event flag and the day variable behind it: the flag is set when the day has happened.
-EVENT_DAYS = {
-    "cz_mobilises": "CZ.mobilised_day",
-    "cz_fights": "CZ.war_day",
-    "fr_fights": "FR.war_day",
-    "gb_fights": "GB.war_day",
-    "su_fights": "SU.war_day",
-    "pl_fights": "PL.war_day",
-    "pl_takes_teschen": "crisis.teschen_day",
-    "ro_grants_passage": "RO.passage_troops_day",
-    "su_aid_reaches_cz": "crisis.su_aid_day",
-    "four_power_conference": "crisis.conference_day",
-}
-EVENTS = tuple(EVENT_DAYS)
 GREAT_POWERS = ("FR", "GB", "SU")
 # Every variable classification and flags read.
 READS = (

@@ -182,13 +182,12 @@ def compile_rules(book: RuleBook, scenario: Scenario, layout: dict[str, float]) 
             return InputError(f"{field}: {problem}", f"sim/book/rulebook/{rule.actor}.yaml", None, rule.id)
 
         try:
+            condition = parse(rule.condition, scenario.day_of, known)  # the author's text first, so its errors quote it
             text = book.in_office(rule)  # the condition, and only while the person who acts holds office
-        except ValueError as error:
-            raise located("by", str(error)) from None
-        try:
-            condition = parse(text, scenario.day_of, known)
         except (ConditionError, ValueError) as error:
-            raise located("condition", str(error)) from None
+            raise located("by" if rule.by is not None and "holds no office" in str(error) else "condition", str(error)) from None
+        if text != rule.condition:
+            condition = parse(text, scenario.day_of, known)
         try:
             probability = parse(rule.probability, scenario.day_of, known)
         except (ConditionError, ValueError) as error:

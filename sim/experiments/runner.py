@@ -21,9 +21,9 @@ import numpy as np
 from sim.book.inputs import InputError
 from sim.book.rules import RuleBook, load_rulebook
 from sim.book.scenario import MAX_RUNS, Scenario
-from sim.book.vocabulary import NEVER, STATES
+from sim.book.vocabulary import EVENTS, NEVER, OUTCOMES, STATES
 from sim.engine.model import BatchResult, CrisisModel
-from sim.engine.outcomes import EVENTS, GREAT_POWERS, OUTCOMES
+from sim.engine.outcomes import GREAT_POWERS
 from sim.engine.posterior import Posterior, lane_parameters
 from sim.experiments.pool import CHUNK, chunks, default_jobs, map_work
 

@@ -25,7 +25,7 @@ from pydantic import Field, model_validator
 from sim.book.inputs import Document, InputError, did_you_mean, dotted, load_yaml, validate
 from sim.book.rules import Parameter, Strict, load_rulebook
 from sim.book.scenario import Scenario, load_scenario
-from sim.engine.outcomes import EVENTS, OUTCOMES
+from sim.book.vocabulary import EVENTS, OUTCOMES
 from sim.engine.posterior import Posterior, committed_posterior
 from sim.experiments import designs
 from sim.experiments.designs import Axis, DesignKind, DesignSpec

@@ -25,7 +25,7 @@ import pyarrow as pa
 from sim.book.inputs import InputError
 from sim.book.rules import RuleBook, load_rulebook
 from sim.book.scenario import Scenario
-from sim.engine.outcomes import OUTCOMES
+from sim.book.vocabulary import OUTCOMES
 from sim.engine.posterior import Posterior
 from sim.experiments.pool import map_work
 from sim.experiments.runner import run_points

@@ -87,9 +87,11 @@ def check_folder(text: str | Path, key: str, inputs: Iterable[str | Path] = ()) 
 
 def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Write to a temporary name beside ``path``, flush it to disk, then rename: readers see the old file or the whole new one."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # A name of its own (mkstemp: never an existing file or link), so two threads writing one target cannot collide.
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = Path(name)
     try:
-        with open(temporary, "wb") as stream:
+        with os.fdopen(handle, "wb") as stream:
             write(stream)
             stream.flush()
             os.fsync(stream.fileno())

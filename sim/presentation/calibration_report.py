@@ -134,12 +134,17 @@ class Report:
         return [*lines, "", kept + ".", ""]
 
     def write(self, folder: Path) -> None:
-        """report.md, fit.png and marginals.png, each written whole (temporary file, then renamed)."""
-        self._plot_fit(_temporary(folder / "fit.png"))
-        self._plot_marginals(_temporary(folder / "marginals.png"))
-        _temporary(folder / "report.md").write_text(self.markdown(), encoding="utf-8")
-        for name in ("fit.png", "marginals.png", "report.md"):
-            _temporary(folder / name).replace(folder / name)
+        """report.md, fit.png and marginals.png, all three written to temporary files first, then renamed; none is left on failure."""
+        names = ("fit.png", "marginals.png", "report.md")
+        try:
+            self._plot_fit(_temporary(folder / "fit.png"))
+            self._plot_marginals(_temporary(folder / "marginals.png"))
+            _temporary(folder / "report.md").write_text(self.markdown(), encoding="utf-8")
+            for name in names:
+                _temporary(folder / name).replace(folder / name)
+        finally:
+            for name in names:
+                _temporary(folder / name).unlink(missing_ok=True)
 
     def _plot_fit(self, path: Path) -> None:
         plt = pyplot()

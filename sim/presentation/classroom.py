@@ -25,8 +25,7 @@ from sim.book.inputs import InputError
 from sim.book.paths import SCENARIOS
 from sim.book.rules import RuleBook
 from sim.book.scenario import Scenario, load_scenario
-from sim.book.vocabulary import NEVER
-from sim.engine.outcomes import OUTCOMES
+from sim.book.vocabulary import NEVER, OUTCOMES
 from sim.experiments import runner
 from sim.presentation import report
 from sim.presentation.alerts import TreatyWatch

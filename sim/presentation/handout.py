@@ -24,9 +24,8 @@ import numpy as np
 from sim.book.paths import SCENARIOS
 from sim.book.rules import FRAGMENT, MAIN_TEXT, Evidence, Rule, RuleBook, load_rulebook
 from sim.book.scenario import DEFAULT_END, DEFAULT_LENS, DEFAULT_START, Scenario, load_scenario
-from sim.book.vocabulary import STATE_NAMES
+from sim.book.vocabulary import EVENTS, OUTCOME_MEANINGS, OUTCOMES, STATE_NAMES
 from sim.engine.model import CrisisModel
-from sim.engine.outcomes import EVENTS, OUTCOME_MEANINGS, OUTCOMES
 from sim.experiments import runner
 from sim.experiments.runner import Tally
 from sim.experiments.targets import atomic_text, check_file

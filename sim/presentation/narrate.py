@@ -13,9 +13,8 @@ import numpy as np
 
 from sim.book.rules import RuleBook, load_rulebook
 from sim.book.scenario import Scenario
-from sim.book.vocabulary import NEVER, STATE_NAMES, words_of
+from sim.book.vocabulary import EVENTS, NEVER, OUTCOME_MEANINGS, OUTCOMES, STATE_NAMES, words_of
 from sim.engine.model import BatchResult, CrisisModel, Happening
-from sim.engine.outcomes import EVENTS, OUTCOME_MEANINGS, OUTCOMES
 from sim.presentation.explain import actor_in_words, evidence_line
 
 WIDTH = 100

@@ -12,8 +12,7 @@ import json
 import re
 from html import escape
 
-from sim.book.vocabulary import STATE_NAMES
-from sim.engine.outcomes import OUTCOME_MEANINGS, OUTCOMES
+from sim.book.vocabulary import OUTCOME_MEANINGS, OUTCOMES, STATE_NAMES
 from sim.experiments.runner import wilson
 from sim.presentation.classroom import ClassroomModel, Milestone, Odds, scenario_title
 from sim.presentation.explain import evidence_words

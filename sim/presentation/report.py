@@ -21,8 +21,7 @@ from types import TracebackType
 import numpy as np
 
 from sim.book.scenario import Scenario
-from sim.book.vocabulary import STATE_NAMES, STATES
-from sim.engine.outcomes import EVENTS, OUTCOME_MEANINGS, OUTCOMES
+from sim.book.vocabulary import EVENTS, OUTCOME_MEANINGS, OUTCOMES, STATE_NAMES, STATES
 from sim.experiments.runner import Paired, Tally
 from sim.experiments.targets import check_folder
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sim.book.paths import ROOT, SCENARIOS
 from sim.book.scenario import Scenario, load_scenario
-from sim.engine.outcomes import OUTCOMES
+from sim.book.vocabulary import OUTCOMES
 from sim.experiments import runner
 
 SEED = 1938
