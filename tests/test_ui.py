@@ -7,6 +7,7 @@ and check what a teacher would see. Without Chromium they fail when CI is set an
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import socket
@@ -20,13 +21,38 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from sim.book.rules import load_rulebook
 from sim.book.vocabulary import STATE_NAMES
 from sim.cli import main
 from sim.engine.model import CrisisModel
 from sim.engine.outcomes import OUTCOMES
 from sim.presentation import map as crisis_map
-from sim.presentation.classroom import Choice, ClassroomModel, Milestone, as_sets, debrief, monte_carlo, scenario_of, scenario_title, toggle_sets
-from sim.presentation.panels import alerts_html, debrief_html, milestone_cells, narration_html, odds_html, spelled, status_html, war_words
+from sim.presentation.classroom import (
+    Choice,
+    ClassroomModel,
+    Milestone,
+    as_sets,
+    debrief,
+    monte_carlo,
+    readers,
+    same_shares,
+    scenario_of,
+    scenario_title,
+    toggle_sets,
+    unmoved,
+)
+from sim.presentation.panels import (
+    alerts_html,
+    debrief_html,
+    events_html,
+    milestone_cells,
+    narration_html,
+    odds_html,
+    spelled,
+    status_html,
+    unmoved_html,
+    war_words,
+)
 from tests.helpers import ROOT, scenario
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -143,6 +169,40 @@ def test_odds_in_plain_words_with_the_interval_explained():
     html = odds_html(odds, "benes_fights")
     assert words in html and "95% interval" in html and "A replay runs" in html
     assert not RAW_TEXT.search(html) and "benes_fights" not in html.replace("data-key", "")
+
+
+def test_the_odds_panel_gives_the_event_shares_in_words_beside_the_baseline():
+    odds = monte_carlo(Choice("benes_fights"), runs=200)
+    html = events_html(odds)
+    assert html in odds_html(odds, "benes_fights")
+    for name, words in (("su_fights", "The USSR fights"), ("su_aid_reaches_cz", "Soviet aid reaches Czechoslovakia"),
+                        ("pl_takes_teschen", "Poland takes Teschen"), ("four_power_conference", "The four-power conference is held")):
+        share = odds.scenario["events"][name]
+        row = re.search(rf"<tr data-event='{name}'>(.*?)</tr>", html).group(1)
+        assert f"{words} in {round(100 * share['p'])} of 100 replays; very likely between {round(100 * share['lo'])} and " in row
+        assert f"<td class='p baseline'>{round(100 * odds.baseline['events'][name]['p'])}</td>" in row
+    assert not RAW_TEXT.search(html) and "_" not in re.sub(r"data-event='\w+'|class='[\w -]+'", "", html)
+
+
+def test_a_change_that_moves_nothing_is_detected_exactly_and_said_with_what_reads_it():
+    book, runs = load_rulebook(), 300
+    before = Choice()
+    odds = monte_carlo(before, runs)
+    quiet = before.moved("GB.resolve", 1.0)  # read by one statement rule only, which changes no outcome or event here
+    change = unmoved(before, quiet, odds, monte_carlo(quiet, runs), book)
+    assert change is not None and change.controls == ("Britain: readiness to fight for Czechoslovakia",)
+    assert [summary for summary, _ in change.readers] == [rule.summary for rule in readers(book, "GB.resolve")] != []
+    note = unmoved_html(change)
+    assert "This change moved nothing in this what-if" in note and "acts only through" in note and "Halifax" in note
+    assert not RAW_TEXT.search(note)
+    loud = before.moved("FR.daladier_weight", 1.0)
+    assert not same_shares(odds, monte_carlo(loud, runs))
+    assert unmoved(before, loud, odds, monte_carlo(loud, runs), book) is None and unmoved_html(None) == ""
+    # showing another replay, or Reset (the same choice again), changes no odds and is not a change that "moved nothing"
+    assert unmoved(before, dataclasses.replace(before, rollout=4), odds, odds, book) is None
+    assert unmoved(before, before, odds, odds, book) is None
+    scenario_change = unmoved(before, Choice(lens="carley"), odds, odds, book)  # no control: the generic sentence
+    assert scenario_change.controls == () and "it acts only through rules" in unmoved_html(scenario_change)
 
 
 def test_a_non_event_row_of_the_debrief_has_no_double_negative():
@@ -353,6 +413,27 @@ def test_moving_a_control_changes_the_monte_carlo_panel(page, tmp_path):
 
 
 SHOTS = Path("/tmp/classroom-shots")
+
+
+def test_the_event_shares_show_and_a_slider_that_moves_nothing_says_so(page, tmp_path):
+    first = _monte_carlo(page)
+    row = page.locator(".events-table tr[data-event='su_fights']").inner_text()
+    assert re.search(r"The USSR fights in \d+ of 100 replays; very likely between \d+ and \d+\s+\d+", row), row
+    for words in ("Soviet aid reaches Czechoslovakia in", "Poland takes Teschen in", "The four-power conference is held in"):
+        assert page.locator(".events-table").get_by_text(words).count() == 1
+    assert page.locator(".moved-nothing").count() == 0
+    page.locator(".control-GB-resolve .v-slider__thumb-container").focus()
+    page.keyboard.press("End")  # Britain's readiness at its highest: in the model it moves no outcome or event
+    page.wait_for_selector(".control-GB-resolve:has-text('1.00')")
+    _monte_carlo(page)
+    note = page.wait_for_selector(".moved-nothing").inner_text()
+    assert "This change moved nothing in this what-if" in note and "Britain: readiness to fight" in note
+    assert page.locator(".monte-carlo").get_attribute("data-key") == first  # exactly the same counts
+    page.screenshot(path=tmp_path / "moved_nothing.png", full_page=True)
+    page.locator(".control-FR-daladier_weight .v-slider__thumb-container").focus()
+    page.keyboard.press("End")  # a control that does move the odds: the note goes
+    _monte_carlo(page, first)
+    page.wait_for_function("() => !document.querySelector('.moved-nothing')")
 
 
 def _day(page) -> int:

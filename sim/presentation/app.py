@@ -42,12 +42,14 @@ from sim.presentation.classroom import (
     debrief,
     lens_title,
     monte_carlo,
+    odds_of,
     parameter_value,
     scenario_names,
     scenario_of,
     scenario_title,
+    unmoved,
 )
-from sim.presentation.panels import HOW_TO_USE, PAGE_CSS, alerts_html, debrief_html, narration_html, odds_html, spelled, status_html
+from sim.presentation.panels import HOW_TO_USE, PAGE_CSS, alerts_html, debrief_html, narration_html, odds_html, spelled, status_html, unmoved_html
 
 try:  # the ui extra; without it `python run.py ui` says how to install it, and no page is built
     import solara
@@ -109,16 +111,23 @@ def alerts_panel(model: ClassroomModel) -> None:
 
 
 @component
-def odds_panel(model: ClassroomModel) -> None:
-    """The odds, recomputed (in a thread) whenever the choice changes, not on every step."""
+def odds_panel(model: ClassroomModel, before: Choice | None) -> None:
+    """The odds, recomputed (in a thread) whenever the choice changes, not on every step; with a note if the change
+    from ``before`` (the choice before the last change) moved nothing."""
     choice = model.choice
-    task = solara.lab.use_task(lambda: monte_carlo(choice), dependencies=[choice], prefer_threaded=True)
+
+    def compute():
+        odds = odds_of(choice)
+        return odds, (unmoved(before, choice, odds_of(before), odds, load_rulebook()) if before is not None else None)
+
+    task = solara.lab.use_task(compute, dependencies=[choice, before], prefer_threaded=True)
     with solara.Card(f"The odds: {MONTE_CARLO_RUNS:,} replays of this what-if beside 1938's"):
         if task.error:
             solara.Error(f"The odds could not be computed: {task.exception}")
         elif task.latest is not None:
             # Named after the what-if these numbers are of: while a new choice runs, the last result stays on show.
-            _html(odds_html(task.latest, task.latest.scenario["scenario"]))
+            odds, change = task.latest
+            _html(unmoved_html(change) + odds_html(odds, odds.scenario["scenario"]))
         if task.pending:
             solara.Text("replaying…", classes=["monte-carlo-running"])
 
@@ -262,9 +271,11 @@ def Page(start: Choice | None = None) -> None:  # solara serves the component na
     model = solara.use_reactive(first)
     playing = solara.use_reactive(False)
     advanced = solara.use_reactive(False)
+    before = solara.use_reactive(None)  # the choice before the last change: the odds panel says if the change moved nothing
 
     def apply(new: Choice) -> None:  # any change: stop, and start again from 12 March with the new what-if
         playing.value = False
+        before.value = choice.value
         choice.value = new
         model.value = ClassroomModel(new)
 
@@ -286,7 +297,7 @@ def Page(start: Choice | None = None) -> None:  # solara serves the component na
         with solara.Div(classes=["main"]):
             crisis_panel(model.value)
             narration_panel(model.value)
-            odds_panel(model.value)
+            odds_panel(model.value, before.value)
             alerts_panel(model.value)
             debrief_panel(model.value)
 

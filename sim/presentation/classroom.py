@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ import numpy as np
 
 from sim.book.inputs import InputError
 from sim.book.paths import SCENARIOS
-from sim.book.rules import RuleBook
+from sim.book.rules import Rule, RuleBook
 from sim.book.scenario import Scenario, load_scenario
 from sim.book.vocabulary import NEVER
 from sim.engine.outcomes import OUTCOMES
@@ -214,6 +215,58 @@ def monte_carlo(choice: Choice, runs: int = MONTE_CARLO_RUNS) -> Odds:
     scenario = scenario_of(choice)
     result = report.summary(runner.run(scenario, runs, jobs=1), scenario, scenario.seed)
     return Odds(result, baseline_result(scenario.seed, scenario.parameter_draws, runs), time.perf_counter() - started)
+
+
+def odds_of(choice: Choice) -> Odds:
+    """The odds of a choice: the replay shown does not change them, so every replay number shares one Monte Carlo."""
+    return monte_carlo(dataclasses.replace(choice, rollout=0))
+
+
+# Where a control is read other than by name in a rule (the action kinds read it): what it acts on, in the model's words.
+ACTS_ON = {
+    "FR.candour": "France's insincere statements (how far what it says to a capital gives way to what it holds)",
+}
+
+
+@dataclass(frozen=True)
+class Unmoved:
+    """A change that left every outcome and event share exactly as it was (common random numbers make this exact)."""
+
+    controls: tuple[str, ...]  # the labels of the controls changed (empty: a scenario, lens or switch change)
+    readers: tuple[tuple[str, int], ...]  # (summary, replays it acted in) of each rule reading the one control moved
+    acts_on: str | None  # what the one control moved acts on, where no rule names it
+    runs: int
+
+
+def same_shares(before: Odds, after: Odds) -> bool:
+    """Whether two Monte Carlos give exactly the same count for every outcome and event."""
+    old, new = before.scenario, after.scenario
+    return old["runs"] == new["runs"] and all(old[table][name]["n"] == new[table][name]["n"] for table in ("outcomes", "events")
+                                              for name in new[table])
+
+
+def moved(old: Choice, new: Choice) -> list[str]:
+    """The parameters set to another value by hand between two choices."""
+    names = dict.fromkeys([name for name, _ in old.values] + [name for name, _ in new.values])
+    return [name for name in names if old.value(name) != new.value(name)]
+
+
+def readers(book: RuleBook, name: str) -> list[Rule]:
+    """The rules whose condition, probability or effects read a parameter."""
+    pattern = re.compile(rf"(?<![\w.]){re.escape(name)}(?!\w)")
+    return [rule for rule in book.rules if pattern.search(" ".join(map(str, (rule.condition, rule.probability, *rule.effects))))]
+
+
+def unmoved(old: Choice, new: Choice, before: Odds, after: Odds, book: RuleBook) -> Unmoved | None:
+    """What a change that moved nothing changed, and what reads it; None if it moved something or changed only the replay shown."""
+    if dataclasses.replace(old, rollout=0) == dataclasses.replace(new, rollout=0) or not same_shares(before, after):
+        return None
+    labels = {**RESOLVE, **PASSAGE, **GAPS}
+    names = moved(old, new)
+    only = names[0] if len(names) == 1 and (old.scenario, old.lens, old.toggles) == (new.scenario, new.lens, new.toggles) else None
+    fired = after.scenario.get("rules", {})
+    found = tuple((rule.summary, int(fired.get(rule.id, {}).get("n", 0))) for rule in readers(book, only)) if only else ()
+    return Unmoved(tuple(labels.get(name, name) for name in names), found, ACTS_ON.get(only) if only else None, after.scenario["runs"])
 
 
 @functools.cache
