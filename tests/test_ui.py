@@ -31,8 +31,10 @@ from sim.presentation.classroom import (
     Choice,
     ClassroomModel,
     Milestone,
+    address,
     as_sets,
     debrief,
+    from_address,
     monte_carlo,
     readers,
     same_shares,
@@ -205,6 +207,21 @@ def test_a_change_that_moves_nothing_is_detected_exactly_and_said_with_what_read
     assert scenario_change.controls == () and "it acts only through rules" in unmoved_html(scenario_change)
 
 
+def test_an_address_round_trips_a_what_if_and_bad_parts_are_ignored_with_a_note():
+    book = load_rulebook()
+    choice = Choice("benes_fights", lens="soviet_official", toggles=("poland_neutral",), rollout=6).moved("GB.resolve", 0.85)
+    choice = choice.moved("CZ.resolve", 0.1 + 0.2)
+    assert address(choice) == ("scenario=benes_fights&lens=soviet_official&switches=poland_neutral&GB.resolve=0.85"
+                               "&CZ.resolve=0.30000000000000004&replay=7")
+    assert from_address(address(choice), book) == (choice, [])
+    assert from_address(None, book) == from_address("", book) == (Choice(), [])
+    kept, ignored = from_address("scenario=nowhere&GB.resolve=7&CZ.resolve=nan&FR.candour=0.5&replay=0&lens=x&switches=a"
+                                 "&foo=1&DE.resolve=1e309&CZ.informs_moscow=abc", book)
+    assert kept == Choice().moved("FR.candour", 0.5)
+    assert len(ignored) == 9 and all("“" in note for note in ignored)
+    assert from_address("replay=2000000", book)[1] and from_address("replay=12", book)[0].rollout == 11
+
+
 def test_a_non_event_row_of_the_debrief_has_no_double_negative():
     from datetime import date
 
@@ -316,7 +333,7 @@ def server(tmp_path_factory):
             process.wait()
 
 
-def _open(browser, server, width: int = 1600, height: int = 1000, scale: float = 1.0):
+def _open(browser, server, width: int = 1600, height: int = 1000, scale: float = 1.0, query: str = ""):
     """A fresh page on the app (a window of width x height device pixels at ``scale``: 1.5 is a 150% zoom), with every
     request that is not to 127.0.0.1 blocked and recorded in ``page.outside``."""
     context = browser.new_context(viewport={"width": round(width / scale), "height": round(height / scale)}, device_scale_factor=scale)
@@ -333,7 +350,7 @@ def _open(browser, server, width: int = 1600, height: int = 1000, scale: float =
     page.route("**/*", only_local)
     page.set_default_timeout(60_000)
     started = time.perf_counter()
-    page.goto(server.url)
+    page.goto(server.url + query)
     page.wait_for_selector(".crisis-map")
     page.first_view = time.perf_counter() - started  # from opening the page to the map on screen
     return page
@@ -471,6 +488,45 @@ def test_play_and_step_work_after_the_end_and_after_any_change(page):
     day = _day(page)
     page.locator(".step-button").click()
     page.wait_for_function(f"() => Number(document.querySelector('.crisis-date').dataset.day) > {day}")
+
+
+def test_the_address_holds_the_what_if_and_a_link_reopens_it(browser, server):
+    query = "?scenario=benes_fights&lens=soviet_official&switches=poland_neutral&GB.resolve=0.85&replay=3"
+    page = _open(browser, server, query=query)
+    try:
+        page.wait_for_selector(".crisis-date:has-text('replay no. 3')")
+        assert "Beneš fights" in page.locator(".crisis-date").inner_text()
+        assert "0.85" in page.locator(".control-GB-resolve").inner_text()
+        assert "The Soviet offer at Geneva" in page.locator(".lens-chooser").inner_text()
+        assert page.locator(".toggle-poland_neutral input").is_checked()
+        assert page.locator(".address-note").count() == 0
+        page.locator(".control-FR-daladier_weight .v-slider__thumb-container").focus()
+        page.keyboard.press("End")  # a change is written into the address
+        page.wait_for_function("() => location.search.includes('FR.daladier_weight=1.0')")
+        link = page.evaluate("location.search")
+        assert "scenario=benes_fights" in link and "replay=3" in link
+    finally:
+        page.context.close()
+    again = _open(browser, server, query=link)  # the link reopens the same what-if
+    try:
+        again.wait_for_selector(".control-FR-daladier_weight:has-text('1.00')")
+        assert "Beneš fights" in again.locator(".crisis-date").inner_text()
+        assert "0.85" in again.locator(".control-GB-resolve").inner_text()
+    finally:
+        again.context.close()
+
+
+def test_bad_values_in_the_address_are_ignored_with_a_note(browser, server):
+    page = _open(browser, server, query="?scenario=nowhere&GB.resolve=7&CZ.resolve=0.9&replay=-2&lens=%3Cb%3E")
+    try:
+        note = page.wait_for_selector(".address-note").inner_text()
+        for part in ("scenario=nowhere", "GB.resolve=7", "replay=-2", "lens=<b>"):
+            assert part in note
+        assert "0.90" in page.locator(".control-CZ-resolve").inner_text()  # what is valid is kept
+        assert "The baseline" in page.locator(".crisis-date").inner_text()
+        assert "Traceback" not in page.locator("body").inner_text()
+    finally:
+        page.context.close()
 
 
 DEVELOPER_TEXT = ("Play Interval (ms)", "Render Interval (steps)", "Use Threads", "Model Parameters", "Time: 0.0")

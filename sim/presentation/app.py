@@ -39,7 +39,9 @@ from sim.presentation.classroom import (
     TOGGLES,
     Choice,
     ClassroomModel,
+    address,
     debrief,
+    from_address,
     lens_title,
     monte_carlo,
     odds_of,
@@ -260,24 +262,51 @@ def advanced_panel(choice: Choice) -> None:
         _html(f"<p>python run.py scenarios/{escape(choice.scenario)}.yaml</p><ul class='applied-sets'>{items}</ul>")
 
 
+def use_address(choice: solara.Reactive, apply: Callable[[Choice], None]) -> Callable[[Choice], None]:
+    """Keep the page's address and the what-if in step: the address (opened, or gone back to) sets the what-if, with a
+    note for whatever in it was ignored; the returned function writes a what-if into the address."""
+    router = solara.use_router()
+    ignored = solara.use_reactive(from_address(router.search, load_rulebook())[1])
+
+    def follow() -> None:
+        new, problems = from_address(router.search, load_rulebook())
+        if router.set_path is not None and (new != choice.value or problems):  # in a notebook, no address
+            ignored.value = problems
+            apply(new)
+
+    solara.use_effect(follow, [router.search])
+    if ignored.value:
+        _html(f"<p>Ignored from the page's address: {escape('; '.join(ignored.value))}.</p>", classes=["address-note"])
+
+    def write(new: Choice) -> None:
+        if router.set_path is not None and from_address(router.search, load_rulebook())[0] != new:  # none in a notebook
+            router.push(f"{router.path or '/'}?{address(new)}")
+
+    return write
+
+
 @component
 def Page(start: Choice | None = None) -> None:  # solara serves the component named Page (with no argument: the baseline)
     """The whole app: the run's buttons and the class's what-if on the left, the crisis, the odds and the debrief beside them.
 
-    ``start`` is the what-if the page opens on (a notebook's ``sim.api.classroom``); the class can change it as ever.
+    ``start`` is the what-if the page opens on (a notebook's ``sim.api.classroom``); otherwise the page's address gives it
+    (``?scenario=benes_fights&GB.resolve=0.8&replay=3``), and every change is written back to the address, so a link reopens it.
     """
-    choice = solara.use_reactive(start or Choice())
+    router = solara.use_router()
+    choice = solara.use_reactive(start or from_address(router.search, load_rulebook())[0])
     first = solara.use_memo(lambda: ClassroomModel(choice.get), [])  # each visitor steps a model of their own
     model = solara.use_reactive(first)
     playing = solara.use_reactive(False)
     advanced = solara.use_reactive(False)
     before = solara.use_reactive(None)  # the choice before the last change: the odds panel says if the change moved nothing
+    write_address = [lambda new: None]
 
     def apply(new: Choice) -> None:  # any change: stop, and start again from 12 March with the new what-if
         playing.value = False
         before.value = choice.value
         choice.value = new
         model.value = ClassroomModel(new)
+        write_address[0](new)
 
     solara.Title(TITLE)
     solara.Style(PAGE_CSS)
@@ -288,6 +317,7 @@ def Page(start: Choice | None = None) -> None:  # solara serves the component na
             solara.AppBarTitle(f"{TITLE}: what if?")
     with solara.Div(classes=["classroom"]):
         with solara.Div(classes=["side"]):
+            write_address[0] = use_address(choice, apply)
             run_controls(model, playing, lambda: apply(choice.value))
             what_if(choice, apply)
             sliders(choice, apply)

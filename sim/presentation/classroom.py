@@ -13,12 +13,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import math
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 import numpy as np
 
@@ -170,6 +172,65 @@ def parameter_value(scenario: Scenario, name: str, book: RuleBook) -> float:
     """A parameter's value in a scenario: its own, else its lens's, else the rule book's."""
     value = scenario.parameters.get(name, book.lenses[scenario.lens].parameters.get(name, book.parameters()[name].value))
     return float(value)
+
+
+# ------------------------------------------------------------------ a what-if in the page's address
+MAX_REPLAY = 1_000_000
+
+
+def address(choice: Choice) -> str:
+    """A choice as the query string of the page's address: scenario, lens, switches, each value moved, replay number."""
+    fields = [("scenario", choice.scenario)] + ([("lens", choice.lens)] if choice.lens else [])
+    fields += [("switches", ",".join(choice.toggles))] if choice.toggles else []
+    fields += [(name, repr(value)) for name, value in choice.values]
+    return urlencode(fields + ([("replay", str(choice.rollout + 1))] if choice.rollout else []), safe=",")
+
+
+def from_address(search: str | None, book: RuleBook) -> tuple[Choice, list[str]]:
+    """The choice an address's query string holds, and a note for each part of it that was ignored (never an exception)."""
+    choice, ignored = Choice(), []
+    for key, value in parse_qsl(search or "", keep_blank_values=True):
+        try:
+            choice = _read(choice, key, value, book)
+        except ValueError as why:
+            ignored.append(f"“{_short(key)}={_short(value)}” ({why})")
+    try:
+        scenario_of(choice)
+    except (InputError, ValueError):  # the parts are each valid, but not together: the what-if from the address is dropped
+        return Choice(), [*ignored, "the what-if as a whole (the model does not accept it)"]
+    return choice, ignored
+
+
+def _read(choice: Choice, key: str, value: str, book: RuleBook) -> Choice:
+    """``choice`` with one field of an address applied; a ValueError says why the field cannot be."""
+    if key == "scenario":
+        if value not in scenario_names():
+            raise ValueError("no such scenario")
+        return dataclasses.replace(choice, scenario=value)
+    if key == "lens":
+        if value not in book.lenses:
+            raise ValueError("no such reading of the sources")
+        return dataclasses.replace(choice, lens=value)
+    if key == "switches":
+        names = [name for name in value.split(",") if name]
+        if any(name not in TOGGLES for name in names):
+            raise ValueError("no such switch")
+        return dataclasses.replace(choice, toggles=tuple(name for name in TOGGLES if name in names))
+    if key == "replay":
+        if not value.isdigit() or not 1 <= int(value) <= MAX_REPLAY:
+            raise ValueError(f"a replay number is a whole number from 1 to {MAX_REPLAY:,}")
+        return dataclasses.replace(choice, rollout=int(value) - 1)
+    if key not in {**RESOLVE, **PASSAGE, **GAPS}:
+        raise ValueError("not a control on this page")
+    low, high = book.parameters()[key].range
+    number = float(value) if re.fullmatch(r"-?\d+(\.\d*)?|-?\.\d+", value) else math.nan
+    if not math.isfinite(number) or not low <= number <= high:
+        raise ValueError(f"a number from {low:g} to {high:g}")
+    return choice.moved(key, number)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 # ------------------------------------------------------------------ the model the app steps
