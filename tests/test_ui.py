@@ -555,6 +555,30 @@ def test_classroom_mode_at_1024x768_and_150_percent_zoom(browser, server, tmp_pa
             page.context.close()
 
 
+def test_the_odds_events_and_a_note_at_1024x768_and_150_percent_zoom(browser, server):
+    SHOTS.mkdir(exist_ok=True)
+    for scale, name in ((1.0, "odds_events_1024x768"), (1.5, "odds_events_1024x768_zoom150")):
+        page = _open(browser, server, 1024, 768, scale, query="?scenario=baseline&GB.resolve=0.2")
+        try:
+            first = _monte_carlo(page)
+            page.locator(".control-GB-resolve .v-slider__thumb-container").focus()
+            page.keyboard.press("End")
+            page.wait_for_selector(".moved-nothing")
+            assert _monte_carlo(page) == first
+            odds = page.locator(".monte-carlo")
+            odds.scroll_into_view_if_needed()
+            page.wait_for_timeout(1000)
+            for css in (".moved-nothing", ".events-table"):  # nothing wider than the window
+                box = page.locator(css).bounding_box()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= 1024 / scale + 1
+            page.locator(".events-table").scroll_into_view_if_needed()
+            page.screenshot(path=SHOTS / f"{name}.png")
+            page.locator(".moved-nothing").scroll_into_view_if_needed()
+            page.screenshot(path=SHOTS / f"{name}_note.png")
+        finally:
+            page.context.close()
+
+
 def test_no_raw_names_in_the_visible_page_and_the_odds_in_words(page, tmp_path):
     _choose_scenario(page, "benes_fights")
     assert page.locator(".toggle-benes_fights input").is_checked()  # the scenario ticks its own switch

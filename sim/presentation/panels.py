@@ -240,7 +240,7 @@ PAGE_CSS = """
 .classroom .war-words { font-size: 1.15em; margin-bottom: 2px; }
 .classroom .events-table { width: 100%; border-collapse: collapse; margin-top: 10px; }
 .classroom .events-table th { text-align: left; font-size: 14px; padding: 2px 8px 2px 0; }
-.classroom .events-table td { padding: 2px 8px 2px 0; vertical-align: top; }
+.classroom .events-table td { padding: 2px 8px 2px 0; vertical-align: top; color: #222; }
 .classroom .moved-nothing { background: #fff4d6; border-left: 4px solid #c26a00; padding: 6px 8px; }
 .v-application .v-btn.v-btn--icon.theme-toggle, .v-application .solara-theme-toggle { display: none; }
 """
