@@ -7,6 +7,7 @@ and check what a teacher would see. Without Chromium they fail when CI is set an
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import socket
@@ -20,12 +21,39 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from sim.book.rules import load_rulebook
 from sim.book.vocabulary import NEVER, OUTCOMES, STATE_NAMES
 from sim.cli import main
 from sim.engine.model import CrisisModel
 from sim.presentation import map as crisis_map
-from sim.presentation.classroom import Choice, ClassroomModel, Milestone, as_sets, debrief, monte_carlo, scenario_of, scenario_title, toggle_sets
-from sim.presentation.panels import alerts_html, debrief_html, milestone_cells, narration_html, odds_html, spelled, status_html, war_words
+from sim.presentation.classroom import (
+    Choice,
+    ClassroomModel,
+    Milestone,
+    address,
+    as_sets,
+    debrief,
+    from_address,
+    monte_carlo,
+    readers,
+    same_shares,
+    scenario_of,
+    scenario_title,
+    toggle_sets,
+    unmoved,
+)
+from sim.presentation.panels import (
+    alerts_html,
+    debrief_html,
+    events_html,
+    milestone_cells,
+    narration_html,
+    odds_html,
+    spelled,
+    status_html,
+    unmoved_html,
+    war_words,
+)
 from tests.helpers import ROOT, scenario
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -144,6 +172,55 @@ def test_odds_in_plain_words_with_the_interval_explained():
     assert not RAW_TEXT.search(html) and "benes_fights" not in html.replace("data-key", "")
 
 
+def test_the_odds_panel_gives_the_event_shares_in_words_beside_the_baseline():
+    odds = monte_carlo(Choice("benes_fights"), runs=200)
+    html = events_html(odds)
+    assert html in odds_html(odds, "benes_fights")
+    for name, words in (("su_fights", "The USSR fights"), ("su_aid_reaches_cz", "Soviet aid reaches Czechoslovakia"),
+                        ("pl_takes_teschen", "Poland takes Teschen"), ("four_power_conference", "The four-power conference is held")):
+        share = odds.scenario["events"][name]
+        row = re.search(rf"<tr data-event='{name}'>(.*?)</tr>", html).group(1)
+        assert f"{words} in {round(100 * share['p'])} of 100 replays; very likely between {round(100 * share['lo'])} and " in row
+        assert f"<td class='p baseline'>{round(100 * odds.baseline['events'][name]['p'])}</td>" in row
+    assert not RAW_TEXT.search(html) and "_" not in re.sub(r"data-event='\w+'|class='[\w -]+'", "", html)
+
+
+def test_a_change_that_moves_nothing_is_detected_exactly_and_said_with_what_reads_it():
+    book, runs = load_rulebook(), 300
+    before = Choice()
+    odds = monte_carlo(before, runs)
+    quiet = before.moved("GB.resolve", 1.0)  # read by one statement rule only, which changes no outcome or event here
+    change = unmoved(before, quiet, odds, monte_carlo(quiet, runs), book)
+    assert change is not None and change.controls == ("Britain: readiness to fight for Czechoslovakia",)
+    assert [summary for summary, _ in change.readers] == [rule.summary for rule in readers(book, "GB.resolve")] != []
+    note = unmoved_html(change)
+    assert "This change moved nothing in this what-if" in note and "acts only through" in note and "Halifax" in note
+    assert not RAW_TEXT.search(note)
+    loud = before.moved("FR.daladier_weight", 1.0)
+    assert not same_shares(odds, monte_carlo(loud, runs))
+    assert unmoved(before, loud, odds, monte_carlo(loud, runs), book) is None and unmoved_html(None) == ""
+    # showing another replay, or Reset (the same choice again), changes no odds and is not a change that "moved nothing"
+    assert unmoved(before, dataclasses.replace(before, rollout=4), odds, odds, book) is None
+    assert unmoved(before, before, odds, odds, book) is None
+    scenario_change = unmoved(before, Choice(lens="carley"), odds, odds, book)  # no control: the generic sentence
+    assert scenario_change.controls == () and "it acts only through rules" in unmoved_html(scenario_change)
+
+
+def test_an_address_round_trips_a_what_if_and_bad_parts_are_ignored_with_a_note():
+    book = load_rulebook()
+    choice = Choice("benes_fights", lens="soviet_official", toggles=("poland_neutral",), rollout=6).moved("GB.resolve", 0.85)
+    choice = choice.moved("CZ.resolve", 0.1 + 0.2)
+    assert address(choice) == ("scenario=benes_fights&lens=soviet_official&switches=poland_neutral&GB.resolve=0.85"
+                               "&CZ.resolve=0.30000000000000004&replay=7")
+    assert from_address(address(choice), book) == (choice, [])
+    assert from_address(None, book) == from_address("", book) == (Choice(), [])
+    kept, ignored = from_address("scenario=nowhere&GB.resolve=7&CZ.resolve=nan&FR.candour=0.5&replay=0&lens=x&switches=a"
+                                 "&foo=1&DE.resolve=1e309&CZ.informs_moscow=abc", book)
+    assert kept == Choice().moved("FR.candour", 0.5)
+    assert len(ignored) == 9 and all("“" in note for note in ignored)
+    assert from_address("replay=2000000", book)[1] and from_address("replay=12", book)[0].rollout == 11
+
+
 def test_a_non_event_row_of_the_debrief_has_no_double_negative():
     from datetime import date
 
@@ -259,7 +336,7 @@ def server(tmp_path_factory):
             process.wait()
 
 
-def _open(browser, server, width: int = 1600, height: int = 1000, scale: float = 1.0):
+def _open(browser, server, width: int = 1600, height: int = 1000, scale: float = 1.0, query: str = ""):
     """A fresh page on the app (a window of width x height device pixels at ``scale``: 1.5 is a 150% zoom), with every
     request that is not to 127.0.0.1 blocked and recorded in ``page.outside``."""
     context = browser.new_context(viewport={"width": round(width / scale), "height": round(height / scale)}, device_scale_factor=scale)
@@ -276,7 +353,7 @@ def _open(browser, server, width: int = 1600, height: int = 1000, scale: float =
     page.route("**/*", only_local)
     page.set_default_timeout(60_000)
     started = time.perf_counter()
-    page.goto(server.url)
+    page.goto(server.url + query)
     page.wait_for_selector(".crisis-map")
     page.first_view = time.perf_counter() - started  # from opening the page to the map on screen
     return page
@@ -358,6 +435,27 @@ def test_moving_a_control_changes_the_monte_carlo_panel(page, tmp_path):
 SHOTS = Path("/tmp/classroom-shots")
 
 
+def test_the_event_shares_show_and_a_slider_that_moves_nothing_says_so(page, tmp_path):
+    first = _monte_carlo(page)
+    row = page.locator(".events-table tr[data-event='su_fights']").inner_text()
+    assert re.search(r"The USSR fights in \d+ of 100 replays; very likely between \d+ and \d+\s+\d+", row), row
+    for words in ("Soviet aid reaches Czechoslovakia in", "Poland takes Teschen in", "The four-power conference is held in"):
+        assert page.locator(".events-table").get_by_text(words).count() == 1
+    assert page.locator(".moved-nothing").count() == 0
+    page.locator(".control-GB-resolve .v-slider__thumb-container").focus()
+    page.keyboard.press("End")  # Britain's readiness at its highest: in the model it moves no outcome or event
+    page.wait_for_selector(".control-GB-resolve:has-text('1.00')")
+    _monte_carlo(page)
+    note = page.wait_for_selector(".moved-nothing").inner_text()
+    assert "This change moved nothing in this what-if" in note and "Britain: readiness to fight" in note
+    assert page.locator(".monte-carlo").get_attribute("data-key") == first  # exactly the same counts
+    page.screenshot(path=tmp_path / "moved_nothing.png", full_page=True)
+    page.locator(".control-FR-daladier_weight .v-slider__thumb-container").focus()
+    page.keyboard.press("End")  # a control that does move the odds: the note goes
+    _monte_carlo(page, first)
+    page.wait_for_function("() => !document.querySelector('.moved-nothing')")
+
+
 def _day(page) -> int:
     return int(page.locator(".crisis-date").get_attribute("data-day"))
 
@@ -395,6 +493,45 @@ def test_play_and_step_work_after_the_end_and_after_any_change(page):
     page.wait_for_function(f"() => Number(document.querySelector('.crisis-date').dataset.day) > {day}")
 
 
+def test_the_address_holds_the_what_if_and_a_link_reopens_it(browser, server):
+    query = "?scenario=benes_fights&lens=soviet_official&switches=poland_neutral&GB.resolve=0.85&replay=3"
+    page = _open(browser, server, query=query)
+    try:
+        page.wait_for_selector(".crisis-date:has-text('replay no. 3')")
+        assert "Beneš fights" in page.locator(".crisis-date").inner_text()
+        assert "0.85" in page.locator(".control-GB-resolve").inner_text()
+        assert "The Soviet offer at Geneva" in page.locator(".lens-chooser").inner_text()
+        assert page.locator(".toggle-poland_neutral input").is_checked()
+        assert page.locator(".address-note").count() == 0
+        page.locator(".control-FR-daladier_weight .v-slider__thumb-container").focus()
+        page.keyboard.press("End")  # a change is written into the address
+        page.wait_for_function("() => location.search.includes('FR.daladier_weight=1.0')")
+        link = page.evaluate("location.search")
+        assert "scenario=benes_fights" in link and "replay=3" in link
+    finally:
+        page.context.close()
+    again = _open(browser, server, query=link)  # the link reopens the same what-if
+    try:
+        again.wait_for_selector(".control-FR-daladier_weight:has-text('1.00')")
+        assert "Beneš fights" in again.locator(".crisis-date").inner_text()
+        assert "0.85" in again.locator(".control-GB-resolve").inner_text()
+    finally:
+        again.context.close()
+
+
+def test_bad_values_in_the_address_are_ignored_with_a_note(browser, server):
+    page = _open(browser, server, query="?scenario=nowhere&GB.resolve=7&CZ.resolve=0.9&replay=-2&lens=%3Cb%3E")
+    try:
+        note = page.wait_for_selector(".address-note").inner_text()
+        for part in ("scenario=nowhere", "GB.resolve=7", "replay=-2", "lens=<b>"):
+            assert part in note
+        assert "0.90" in page.locator(".control-CZ-resolve").inner_text()  # what is valid is kept
+        assert "The baseline" in page.locator(".crisis-date").inner_text()
+        assert "Traceback" not in page.locator("body").inner_text()
+    finally:
+        page.context.close()
+
+
 DEVELOPER_TEXT = ("Play Interval (ms)", "Render Interval (steps)", "Use Threads", "Model Parameters", "Time: 0.0")
 
 
@@ -417,6 +554,30 @@ def test_classroom_mode_at_1024x768_and_150_percent_zoom(browser, server, tmp_pa
             page.screenshot(path=tmp_path / f"{name}.png")
             page.screenshot(path=SHOTS / f"{name}.png")
             assert page.outside == []
+        finally:
+            page.context.close()
+
+
+def test_the_odds_events_and_a_note_at_1024x768_and_150_percent_zoom(browser, server):
+    SHOTS.mkdir(exist_ok=True)
+    for scale, name in ((1.0, "odds_events_1024x768"), (1.5, "odds_events_1024x768_zoom150")):
+        page = _open(browser, server, 1024, 768, scale, query="?scenario=baseline&GB.resolve=0.2")
+        try:
+            first = _monte_carlo(page)
+            page.locator(".control-GB-resolve .v-slider__thumb-container").focus()
+            page.keyboard.press("End")
+            page.wait_for_selector(".moved-nothing")
+            assert _monte_carlo(page) == first
+            odds = page.locator(".monte-carlo")
+            odds.scroll_into_view_if_needed()
+            page.wait_for_timeout(1000)
+            for css in (".moved-nothing", ".events-table"):  # nothing wider than the window
+                box = page.locator(css).bounding_box()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= 1024 / scale + 1
+            page.locator(".events-table").scroll_into_view_if_needed()
+            page.screenshot(path=SHOTS / f"{name}.png")
+            page.locator(".moved-nothing").scroll_into_view_if_needed()
+            page.screenshot(path=SHOTS / f"{name}_note.png")
         finally:
             page.context.close()
 

@@ -39,15 +39,19 @@ from sim.presentation.classroom import (
     TOGGLES,
     Choice,
     ClassroomModel,
+    address,
     debrief,
+    from_address,
     lens_title,
     monte_carlo,
+    odds_of,
     parameter_value,
     scenario_names,
     scenario_of,
     scenario_title,
+    unmoved,
 )
-from sim.presentation.panels import HOW_TO_USE, PAGE_CSS, alerts_html, debrief_html, narration_html, odds_html, spelled, status_html
+from sim.presentation.panels import HOW_TO_USE, PAGE_CSS, alerts_html, debrief_html, narration_html, odds_html, spelled, status_html, unmoved_html
 
 try:  # the ui extra; without it `python run.py ui` says how to install it, and no page is built
     import solara
@@ -109,16 +113,23 @@ def alerts_panel(model: ClassroomModel) -> None:
 
 
 @component
-def odds_panel(model: ClassroomModel) -> None:
-    """The odds, recomputed (in a thread) whenever the choice changes, not on every step."""
+def odds_panel(model: ClassroomModel, before: Choice | None) -> None:
+    """The odds, recomputed (in a thread) whenever the choice changes, not on every step; with a note if the change
+    from ``before`` (the choice before the last change) moved nothing."""
     choice = model.choice
-    task = solara.lab.use_task(lambda: monte_carlo(choice), dependencies=[choice], prefer_threaded=True)
+
+    def compute():
+        odds = odds_of(choice)
+        return odds, (unmoved(before, choice, odds_of(before), odds, load_rulebook()) if before is not None else None)
+
+    task = solara.lab.use_task(compute, dependencies=[choice, before], prefer_threaded=True)
     with solara.Card(f"The odds: {MONTE_CARLO_RUNS:,} replays of this what-if beside 1938's"):
         if task.error:
             solara.Error(f"The odds could not be computed: {task.exception}")
         elif task.latest is not None:
             # Named after the what-if these numbers are of: while a new choice runs, the last result stays on show.
-            _html(odds_html(task.latest, task.latest.scenario["scenario"]))
+            odds, change = task.latest
+            _html(unmoved_html(change) + odds_html(odds, odds.scenario["scenario"]))
         if task.pending:
             solara.Text("replaying…", classes=["monte-carlo-running"])
 
@@ -251,22 +262,51 @@ def advanced_panel(choice: Choice) -> None:
         _html(f"<p>python run.py scenarios/{escape(choice.scenario)}.yaml</p><ul class='applied-sets'>{items}</ul>")
 
 
+def use_address(choice: solara.Reactive, apply: Callable[[Choice], None]) -> Callable[[Choice], None]:
+    """Keep the page's address and the what-if in step: the address (opened, or gone back to) sets the what-if, with a
+    note for whatever in it was ignored; the returned function writes a what-if into the address."""
+    router = solara.use_router()
+    ignored = solara.use_reactive(from_address(router.search, load_rulebook())[1])
+
+    def follow() -> None:
+        new, problems = from_address(router.search, load_rulebook())
+        if router.set_path is not None and (new != choice.value or problems):  # in a notebook, no address
+            ignored.value = problems
+            apply(new)
+
+    solara.use_effect(follow, [router.search])
+    if ignored.value:
+        _html(f"<p>Ignored from the page's address: {escape('; '.join(ignored.value))}.</p>", classes=["address-note"])
+
+    def write(new: Choice) -> None:
+        if router.set_path is not None and from_address(router.search, load_rulebook())[0] != new:  # none in a notebook
+            router.push(f"{router.path or '/'}?{address(new)}")
+
+    return write
+
+
 @component
 def Page(start: Choice | None = None) -> None:  # solara serves the component named Page (with no argument: the baseline)
     """The whole app: the run's buttons and the class's what-if on the left, the crisis, the odds and the debrief beside them.
 
-    ``start`` is the what-if the page opens on (a notebook's ``sim.api.classroom``); the class can change it as ever.
+    ``start`` is the what-if the page opens on (a notebook's ``sim.api.classroom``); otherwise the page's address gives it
+    (``?scenario=benes_fights&GB.resolve=0.8&replay=3``), and every change is written back to the address, so a link reopens it.
     """
-    choice = solara.use_reactive(start or Choice())
+    router = solara.use_router()
+    choice = solara.use_reactive(start or from_address(router.search, load_rulebook())[0])
     first = solara.use_memo(lambda: ClassroomModel(choice.get), [])  # each visitor steps a model of their own
     model = solara.use_reactive(first)
     playing = solara.use_reactive(False)
     advanced = solara.use_reactive(False)
+    before = solara.use_reactive(None)  # the choice before the last change: the odds panel says if the change moved nothing
+    write_address = [lambda new: None]
 
     def apply(new: Choice) -> None:  # any change: stop, and start again from 12 March with the new what-if
         playing.value = False
+        before.value = choice.value
         choice.value = new
         model.value = ClassroomModel(new)
+        write_address[0](new)
 
     solara.Title(TITLE)
     solara.Style(PAGE_CSS)
@@ -277,6 +317,7 @@ def Page(start: Choice | None = None) -> None:  # solara serves the component na
             solara.AppBarTitle(f"{TITLE}: what if?")
     with solara.Div(classes=["classroom"]):
         with solara.Div(classes=["side"]):
+            write_address[0] = use_address(choice, apply)
             run_controls(model, playing, lambda: apply(choice.value))
             what_if(choice, apply)
             sliders(choice, apply)
@@ -286,7 +327,7 @@ def Page(start: Choice | None = None) -> None:  # solara serves the component na
         with solara.Div(classes=["main"]):
             crisis_panel(model.value)
             narration_panel(model.value)
-            odds_panel(model.value)
+            odds_panel(model.value, before.value)
             alerts_panel(model.value)
             debrief_panel(model.value)
 

@@ -13,17 +13,20 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import math
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 import numpy as np
 
 from sim.book.inputs import InputError
 from sim.book.paths import SCENARIOS
-from sim.book.rules import RuleBook
+from sim.book.rules import Rule, RuleBook
 from sim.book.scenario import Scenario, load_scenario
 from sim.book.vocabulary import NEVER, OUTCOMES
 from sim.experiments import runner
@@ -170,6 +173,65 @@ def parameter_value(scenario: Scenario, name: str, book: RuleBook) -> float:
     return float(value)
 
 
+# ------------------------------------------------------------------ a what-if in the page's address
+MAX_REPLAY = 1_000_000
+
+
+def address(choice: Choice) -> str:
+    """A choice as the query string of the page's address: scenario, lens, switches, each value moved, replay number."""
+    fields = [("scenario", choice.scenario)] + ([("lens", choice.lens)] if choice.lens else [])
+    fields += [("switches", ",".join(choice.toggles))] if choice.toggles else []
+    fields += [(name, repr(value)) for name, value in choice.values]
+    return urlencode(fields + ([("replay", str(choice.rollout + 1))] if choice.rollout else []), safe=",")
+
+
+def from_address(search: str | None, book: RuleBook) -> tuple[Choice, list[str]]:
+    """The choice an address's query string holds, and a note for each part of it that was ignored (never an exception)."""
+    choice, ignored = Choice(), []
+    for key, value in parse_qsl(search or "", keep_blank_values=True):
+        try:
+            choice = _read(choice, key, value, book)
+        except ValueError as why:
+            ignored.append(f"“{_short(key)}={_short(value)}” ({why})")
+    try:
+        scenario_of(choice)
+    except (InputError, ValueError):  # the parts are each valid, but not together: the what-if from the address is dropped
+        return Choice(), [*ignored, "the what-if as a whole (the model does not accept it)"]
+    return choice, ignored
+
+
+def _read(choice: Choice, key: str, value: str, book: RuleBook) -> Choice:
+    """``choice`` with one field of an address applied; a ValueError says why the field cannot be."""
+    if key == "scenario":
+        if value not in scenario_names():
+            raise ValueError("no such scenario")
+        return dataclasses.replace(choice, scenario=value)
+    if key == "lens":
+        if value not in book.lenses:
+            raise ValueError("no such reading of the sources")
+        return dataclasses.replace(choice, lens=value)
+    if key == "switches":
+        names = [name for name in value.split(",") if name]
+        if any(name not in TOGGLES for name in names):
+            raise ValueError("no such switch")
+        return dataclasses.replace(choice, toggles=tuple(name for name in TOGGLES if name in names))
+    if key == "replay":
+        if not value.isdigit() or not 1 <= int(value) <= MAX_REPLAY:
+            raise ValueError(f"a replay number is a whole number from 1 to {MAX_REPLAY:,}")
+        return dataclasses.replace(choice, rollout=int(value) - 1)
+    if key not in {**RESOLVE, **PASSAGE, **GAPS}:
+        raise ValueError("not a control on this page")
+    low, high = book.parameters()[key].range
+    number = float(value) if re.fullmatch(r"-?\d+(\.\d*)?|-?\.\d+", value) else math.nan
+    if not math.isfinite(number) or not low <= number <= high:
+        raise ValueError(f"a number from {low:g} to {high:g}")
+    return choice.moved(key, number)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 # ------------------------------------------------------------------ the model the app steps
 class ClassroomModel(TreatyWatch):
     """One recorded rollout of the class's what-if, with its treaty alerts: what SolaraViz steps, plays and resets.
@@ -213,6 +275,58 @@ def monte_carlo(choice: Choice, runs: int = MONTE_CARLO_RUNS) -> Odds:
     scenario = scenario_of(choice)
     result = report.summary(runner.run(scenario, runs, jobs=1), scenario, scenario.seed)
     return Odds(result, baseline_result(scenario.seed, scenario.parameter_draws, runs), time.perf_counter() - started)
+
+
+def odds_of(choice: Choice) -> Odds:
+    """The odds of a choice: the replay shown does not change them, so every replay number shares one Monte Carlo."""
+    return monte_carlo(dataclasses.replace(choice, rollout=0))
+
+
+# Where a control is read other than by name in a rule (the action kinds read it): what it acts on, in the model's words.
+ACTS_ON = {
+    "FR.candour": "France's insincere statements (how far what it says to a capital gives way to what it holds)",
+}
+
+
+@dataclass(frozen=True)
+class Unmoved:
+    """A change that left every outcome and event share exactly as it was (common random numbers make this exact)."""
+
+    controls: tuple[str, ...]  # the labels of the controls changed (empty: a scenario, lens or switch change)
+    readers: tuple[tuple[str, int], ...]  # (summary, replays it acted in) of each rule reading the one control moved
+    acts_on: str | None  # what the one control moved acts on, where no rule names it
+    runs: int
+
+
+def same_shares(before: Odds, after: Odds) -> bool:
+    """Whether two Monte Carlos give exactly the same count for every outcome and event."""
+    old, new = before.scenario, after.scenario
+    return old["runs"] == new["runs"] and all(old[table][name]["n"] == new[table][name]["n"] for table in ("outcomes", "events")
+                                              for name in new[table])
+
+
+def moved(old: Choice, new: Choice) -> list[str]:
+    """The parameters set to another value by hand between two choices."""
+    names = dict.fromkeys([name for name, _ in old.values] + [name for name, _ in new.values])
+    return [name for name in names if old.value(name) != new.value(name)]
+
+
+def readers(book: RuleBook, name: str) -> list[Rule]:
+    """The rules whose condition, probability or effects read a parameter."""
+    pattern = re.compile(rf"(?<![\w.]){re.escape(name)}(?!\w)")
+    return [rule for rule in book.rules if pattern.search(" ".join(map(str, (rule.condition, rule.probability, *rule.effects))))]
+
+
+def unmoved(old: Choice, new: Choice, before: Odds, after: Odds, book: RuleBook) -> Unmoved | None:
+    """What a change that moved nothing changed, and what reads it; None if it moved something or changed only the replay shown."""
+    if dataclasses.replace(old, rollout=0) == dataclasses.replace(new, rollout=0) or not same_shares(before, after):
+        return None
+    labels = {**RESOLVE, **PASSAGE, **GAPS}
+    names = moved(old, new)
+    only = names[0] if len(names) == 1 and (old.scenario, old.lens, old.toggles) == (new.scenario, new.lens, new.toggles) else None
+    fired = after.scenario.get("rules", {})
+    found = tuple((rule.summary, int(fired.get(rule.id, {}).get("n", 0))) for rule in readers(book, only)) if only else ()
+    return Unmoved(tuple(labels.get(name, name) for name in names), found, ACTS_ON.get(only) if only else None, after.scenario["runs"])
 
 
 @functools.cache

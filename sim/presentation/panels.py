@@ -12,9 +12,9 @@ import json
 import re
 from html import escape
 
-from sim.book.vocabulary import OUTCOME_MEANINGS, OUTCOMES, STATE_NAMES
+from sim.book.vocabulary import EVENTS, OUTCOME_MEANINGS, OUTCOMES, STATE_NAMES
 from sim.experiments.runner import wilson
-from sim.presentation.classroom import ClassroomModel, Milestone, Odds, scenario_title
+from sim.presentation.classroom import ClassroomModel, Milestone, Odds, Unmoved, scenario_title
 from sim.presentation.explain import evidence_words
 from sim.presentation.narrate import entries
 
@@ -83,6 +83,58 @@ def in_100(share: float) -> int:
     return round(100 * share)
 
 
+# Each event flag in words, the four a class asks about first; a flag not named here is read from its name.
+EVENT_WORDS = {
+    "su_fights": "the USSR fights",
+    "su_aid_reaches_cz": "Soviet aid reaches Czechoslovakia",
+    "pl_takes_teschen": "Poland takes Teschen",
+    "four_power_conference": "the four-power conference is held",
+    "cz_mobilises": "Czechoslovakia mobilises",
+    "cz_fights": "Czechoslovakia fights",
+    "fr_fights": "France fights",
+    "gb_fights": "Britain fights",
+    "pl_fights": "Poland fights",
+    "ro_grants_passage": "Romania lets Soviet troops through",
+}
+
+
+def event_words(name: str) -> str:
+    return EVENT_WORDS.get(name, name.replace("_", " "))
+
+
+def share_words(share: dict) -> str:
+    """A share in plain words with its 95% interval: "in 12 of 100 replays; very likely between 10 and 14"."""
+    return f"in {in_100(share['p'])} of 100 replays; very likely between {in_100(share['lo'])} and {in_100(share['hi'])}"
+
+
+def events_html(odds: Odds) -> str:
+    """Each event's share in this what-if, in words, beside the baseline's: the story can move when the outcome does not."""
+    rows = []
+    for name in [*(name for name in EVENT_WORDS if name in EVENTS), *(name for name in EVENTS if name not in EVENT_WORDS)]:
+        share, before = odds.scenario["events"][name], odds.baseline["events"][name]
+        words = event_words(name)
+        rows.append(f"<tr data-event='{escape(name)}'><td class='event-words'>{escape(words[0].upper() + words[1:])} "
+                    f"{share_words(share)}</td><td class='p baseline'>{in_100(before['p'])}</td></tr>")
+    return ("<table class='events-table'><tr><th>What else happens, in this what-if</th><th>baseline</th></tr>"
+            f"{''.join(rows)}</table>")
+
+
+def unmoved_html(change: Unmoved | None) -> str:
+    """The note that a change moved nothing: what it was, and what in the model reads it (empty if it moved something)."""
+    if change is None:
+        return ""
+    what = " and ".join(f"“{spelled(label)}”" for label in change.controls) if change.controls else "this change"
+    if change.readers:
+        acts = "; ".join(f"{spelled(summary.rstrip('.'))} (in {in_100(count / change.runs)} of 100 replays here)" for summary, count in change.readers)
+        why = f"In the model, {what} acts only through this: {acts}. None of the outcomes or events below turns on it here."
+    elif change.acts_on:
+        why = f"In the model, {what} acts only on {change.acts_on}, and none of the outcomes or events below turns on that here."
+    else:
+        why = "In the model, it acts only through rules that do not change any of the outcomes or events below in this what-if."
+    return (f"<p class='moved-nothing'><b>This change moved nothing in this what-if:</b> every outcome and event is exactly "
+            f"as before (the replays draw the same chances, so this is exact). {escape(why)}</p>")
+
+
 def war_words(result: dict) -> tuple[str, int, int, int]:
     """War (local or general) in plain words, with its 95% interval: ("war in 81 of 100 replays; very likely between 79 and 83", 81, 79, 83)."""
     runs = result["runs"]
@@ -115,7 +167,7 @@ def odds_html(odds: Odds, scenario_name: str) -> str:
             "<table class='odds-table'><tr><th>What happens</th>"
             "<th><span style='color:#c44e52'>■</span> this what-if<br><span style='color:#9aa5b1'>■</span> baseline</th>"
             "<th>in 100 replays (very likely)</th><th>baseline</th></tr>"
-            f"{''.join(rows)}</table></div>")
+            f"{''.join(rows)}</table>{events_html(odds)}</div>")
 
 
 def _bar(p: float, colour: str) -> str:
@@ -185,5 +237,9 @@ PAGE_CSS = """
 .classroom .odds-table .p { white-space: nowrap; }
 .classroom .meaning, .classroom .odds-help, .classroom .interval { font-size: 14px; color: #444; }
 .classroom .war-words { font-size: 1.15em; margin-bottom: 2px; }
+.classroom .events-table { width: 100%; border-collapse: collapse; margin-top: 10px; }
+.classroom .events-table th { text-align: left; font-size: 14px; padding: 2px 8px 2px 0; }
+.classroom .events-table td { padding: 2px 8px 2px 0; vertical-align: top; color: #222; }
+.classroom .moved-nothing { background: #fff4d6; border-left: 4px solid #c26a00; padding: 6px 8px; }
 .v-application .v-btn.v-btn--icon.theme-toggle, .v-application .solara-theme-toggle { display: none; }
 """
