@@ -108,3 +108,18 @@ def test_soviet_unilateral_action_only_under_the_fragments_lens():
     assert carley.fired["SU.helps_without_france"].sum() == 0
     assert official.fired["SU.helps_without_france"].sum() > 0
     assert set(np.unique(official.outcome)) <= set(range(len(OUTCOMES)))
+
+
+def test_evidence_that_is_an_argument_says_so():
+    """A rule resting on what someone argued (kind: argument), not on a record of the act, is labelled in words."""
+    from sim.book.rules import load_rulebook
+    from sim.presentation.explain import ARGUED, evidence_line, evidence_words, rulebook_markdown
+
+    book = load_rulebook()
+    argued = [(rule, item) for rule in book.rules for item in rule.evidence if item.kind == "argument"]
+    assert {rule.id for rule, _ in argued} >= {"DE.climbs_down", "GB.stands_by_france", "SU.exposes_bonnet"}
+    for _, item in argued:
+        assert evidence_line(item).count(ARGUED) == 1 and ARGUED in evidence_words(item)
+    recorded = next(item for rule in book.rules for item in rule.evidence if item.kind == "record")
+    assert ARGUED not in evidence_line(recorded)
+    assert rulebook_markdown(book).count(ARGUED) == len(argued)

@@ -40,6 +40,11 @@ class Evidence(Strict):
     quote: str | None = Field(None, description="A short quotation from the source, as printed.")
     paraphrase: str | None = None
     reference: str | None = Field(None, description="For external sources: the published work cited.")
+    kind: Literal["record", "argument"] = Field(
+        "record",
+        description="record: the passage documents the act or statement the rule models; argument: it gives what someone "
+        "argued or expected (the author's counterfactual, an actor's assessment of another), not the act itself.",
+    )
 
     @model_validator(mode="after")
     def _locatable(self) -> Evidence:

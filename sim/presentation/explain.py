@@ -74,11 +74,15 @@ def timing_in_words(rule: Rule) -> str:
     return "each day the condition holds, until it fires" if rule.once else "each day the condition holds"
 
 
+ARGUED = "An argument, not a record of the act: "  # before evidence of kind ``argument``
+
+
 def evidence_line(item) -> str:
     said = f"{item.speaker}: " if item.speaker else ""
     dated = f", {item.date}" if item.date else ""
     text = f"“{item.quote}”" if item.quote else item.paraphrase
-    return f"{item.cite()}{dated}. {said}{text}"
+    argued = ARGUED if getattr(item, "kind", "record") == "argument" else ""
+    return f"{item.cite()}{dated}. {argued}{said}{text}"
 
 
 def short_cite(item: Evidence) -> str:
@@ -95,7 +99,8 @@ def evidence_words(item: Evidence) -> str:
     dated = f", {item.date:%-d %B %Y}" if item.date and item.source != FRAGMENT else ""
     said = f"{item.speaker}: " if item.speaker else ""
     text = f"“{item.quote}”" if item.quote else item.paraphrase
-    return f"{short_cite(item)}{dated}. {said}{text}"
+    argued = ARGUED if item.kind == "argument" else ""
+    return f"{short_cite(item)}{dated}. {argued}{said}{text}"
 
 
 def term_in_words(book: RuleBook, rule: Rule) -> str | None:
