@@ -119,6 +119,11 @@ class Rule(Strict):
         description="daily: a new draw each day the condition holds; once: a single draw on the first day it holds (a one-off decision).",
     )
     enabled: bool = True
+    yields_to: list[str] = Field(
+        [],
+        description="Declared precedence among options of one day: rules (earlier in the rule book) that take precedence; "
+        "where one of them fires on a day, this rule does not fire there that day (Hitler takes the conference or attacks, not both).",
+    )
     action: Action
     effects: list[str] = Field([], description="Extra state changes: 'VAR = EXPR', 'VAR += EXPR', 'VAR max= EXPR'.")
     by: str | None = Field(

@@ -28,6 +28,7 @@ COMMANDS = {
     "calibrate": "sim.cli.calibrate",
     "sweep": "sim.cli.sweep",
     "discover": "sim.cli.discover",
+    "check": "sim.cli.check",
     "ui": "sim.cli.ui",
 }
 RUN = "sim.cli.run"

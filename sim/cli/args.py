@@ -19,6 +19,7 @@ SUBCOMMANDS = {
     "calibrate": "fit the baseline's free parameters to the historical record (calibration/) and test the fit out of sample",
     "sweep": "run a parameter sweep or sensitivity analysis described in a sweep file (sweeps/)",
     "discover": "scenario discovery: the parameter boxes of a sweep's results where an outcome is likely",
+    "check": "read every rollout of the scenarios against the declared order of history and the office-holders' terms",
     "ui": "start the classroom app in a browser (needs the ui extra)",
 }
 

@@ -17,7 +17,7 @@ from sim.book.vocabulary import NEVER
 from sim.engine import rng
 
 COLLAPSE_STREAM = rng.key("campaign", "collapse")
-WRITES = ("CZ.at_war", "crisis.su_aid_day", "crisis.cz_resistance_end_day")
+WRITES = ("CZ.at_war", "CZ.mobilisation", "crisis.su_aid_day", "crisis.cz_resistance_end_day")
 
 
 def expected_resistance_days(state: dict[str, np.ndarray]) -> np.ndarray:
@@ -49,5 +49,6 @@ def advance(state: dict[str, np.ndarray], today: int, seed: int, lanes: np.ndarr
     ended = occupied | collapses
     np.copyto(state["crisis.cz_resistance_end_day"], float(today), where=ended)
     np.copyto(state["CZ.at_war"], 0.0, where=collapses)
-    changed = {"crisis.su_aid_day": arrives, "crisis.cz_resistance_end_day": ended, "CZ.at_war": collapses}
+    np.copyto(state["CZ.mobilisation"], 0.0, where=ended)  # a beaten or occupied army is no longer mobilised
+    changed = {"crisis.su_aid_day": arrives, "crisis.cz_resistance_end_day": ended, "CZ.at_war": collapses, "CZ.mobilisation": ended}
     return {name: np.flatnonzero(mask) for name, mask in changed.items() if mask.any()}

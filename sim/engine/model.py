@@ -30,7 +30,7 @@ from sim.book.vocabulary import NEVER, STATES, Kind, kind_of
 from sim.engine import campaign, outcomes, rng
 from sim.engine.agents import Sighting, StateAgent
 from sim.engine.conditions import ONE, ZERO, any_lane, quietly
-from sim.engine.rule import Decision, Proposal
+from sim.engine.rule import Decision, Proposal, yielded
 from sim.engine.world import compile_world
 
 
@@ -107,6 +107,7 @@ class CrisisModel(mesa.Model):
         world = compile_world(scenario, self.book, self.lanes, parameters)
         self.state = world.state
         self.rules, self.candidates = world.rules, world.candidates
+        self.preferred = {index for kept in self.rules for index in kept.yields_to}  # rules that others yield to
         self.readers, self.chance_readers, self.watched = world.readers, world.chance_readers, world.watched
         self.clock, self.events, self.bounded = world.clock, world.events, world.bounded
         self._stream_prefixes = world.stream_prefixes
@@ -163,13 +164,21 @@ class CrisisModel(mesa.Model):
         streams = self._stream_prefixes[[proposal.rule.index for proposal in proposals]]
         draws = rng.uniform_many(streams, self.day, self.lanes[np.concatenate(wheres)], np.array(counts))
         decisions, candidates = [], self.candidates
-        start = 0
-        for proposal, count in zip(proposals, counts, strict=True):
-            decision = candidates[proposal.rule.index].conclude(self, proposal, draws[start : start + count])
-            start += count
+        fired_today: dict[int, np.ndarray] = {}  # only for rules others yield to (declared precedence: sim/book/rules.py yields_to)
+        offsets = np.concatenate([[0], np.cumsum(counts)])
+        # A rule that yields decides after those it yields to (by depth; rule-book order otherwise); writes stay in rule-book order.
+        for position in sorted(range(len(proposals)), key=lambda k: proposals[k].rule.depth) if self.preferred else range(len(proposals)):
+            proposal = proposals[position]
+            own = draws[offsets[position] : offsets[position + 1]]
+            taken = [fired_today[index] for index in proposal.rule.yields_to if index in fired_today]
+            if taken:
+                proposal, own = yielded(proposal, own, np.concatenate(taken))
+            decision = candidates[proposal.rule.index].conclude(self, proposal, own)
             if decision is not None:
                 decisions.append(decision)
-        return decisions
+                if proposal.rule.index in self.preferred:
+                    fired_today[proposal.rule.index] = decision.fires
+        return sorted(decisions, key=lambda decision: decision.rule.index) if self.preferred else decisions
 
     def _visible(self, code: str) -> np.ndarray:
         """What others see of a state: 1 if it is at war, else its mobilisation read as a signal of intent."""

@@ -65,8 +65,12 @@ class CompiledRule:
     every day (``Rule.actor`` splits the id on every access).
     """
 
-    def __init__(self, index: int, rule: Rule, condition: Expression, probability: Expression, effects: tuple[Effect, ...]):
+    def __init__(
+        self, index: int, rule: Rule, condition: Expression, probability: Expression, effects: tuple[Effect, ...], yields_to: tuple[int, ...] = ()
+    ):
         self.index, self.rule, self.condition, self.probability, self.effects = index, rule, condition, probability, effects
+        self.yields_to = yields_to  # indices of the rules that take precedence on the same day
+        self.depth = 0  # how many rules precede it in that precedence: rules are concluded in order of depth
         self.id = rule.id
         self.stream = rng.key("rule", rule.id)
         self.actor, self.action, self.once, self.tries = rule.actor, rule.action, rule.once, rule.tries
@@ -90,6 +94,13 @@ class Proposal(NamedTuple):
     rule: CompiledRule
     where: np.ndarray
     probability: np.ndarray | float
+
+
+def yielded(proposal: Proposal, draws: np.ndarray, taken: np.ndarray) -> tuple[Proposal, np.ndarray]:
+    """The proposal without the lanes ``taken`` today by a rule it yields to (and their draws): it is not drawn there."""
+    keep = ~np.isin(proposal.where, taken)
+    probability = proposal.probability[keep] if isinstance(proposal.probability, np.ndarray) and proposal.probability.ndim else proposal.probability
+    return Proposal(proposal.rule, proposal.where[keep], probability), draws[keep]
 
 
 class Decision(NamedTuple):

@@ -208,7 +208,33 @@ def compile_rules(book: RuleBook, scenario: Scenario, layout: dict[str, float]) 
         if unknown:
             raise located("action", f"writes variables the model does not have: {sorted(unknown)}")
         compiled.append(CompiledRule(len(compiled), rule, condition, probability, tuple(effects)))
+    _link_precedence(compiled, scenario, {rule.id for rule in book.rules})
     return compiled
+
+
+def _link_precedence(compiled: list[CompiledRule], scenario: Scenario, book_rules: set[str]) -> None:
+    """Resolve each rule's ``yields_to`` to rule indices (a disabled rule takes no precedence), and give every rule
+    its depth in that precedence (no circles)."""
+    index = {kept.id: kept.index for kept in compiled}
+    added = [rule.id for rule in scenario.add_rules]
+    for kept in compiled:
+        unknown = [name for name in kept.rule.yields_to if name not in book_rules and name not in added]
+        if unknown:
+            where = f"rules.{kept.id}" if kept.id in scenario.rules else f"add_rules.{added.index(kept.id)}" if kept.id in added else None
+            problem = f"yields_to: {', '.join(unknown)} is not a rule of the rule book or the scenario"
+            raise scenario.error(where, problem) if where else InputError(problem, f"sim/book/rulebook/{kept.actor}.yaml", None, kept.id)
+        kept.yields_to = tuple(index[name] for name in kept.rule.yields_to if name in index)
+    depth: dict[int, int] = {}
+
+    def depth_of(kept: CompiledRule, path: tuple[str, ...]) -> int:
+        if kept.id in path:
+            raise InputError(f"yields_to runs in a circle: {' -> '.join((*path, kept.id))}", f"sim/book/rulebook/{kept.actor}.yaml", None, kept.id)
+        if kept.index not in depth:
+            depth[kept.index] = 1 + max((depth_of(compiled[i], (*path, kept.id)) for i in kept.yields_to), default=-1)
+        return depth[kept.index]
+
+    for kept in compiled:
+        kept.depth = depth_of(kept, ())
 
 
 def check_rules(scenario: Scenario, book: RuleBook) -> None:
