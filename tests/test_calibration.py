@@ -39,7 +39,7 @@ def test_every_observation_maps_onto_a_model_event(record):
         assert names, test.observation.id
         assert all(is_day(name) for name in names), f"{test.observation.id}: {names} are not all day variables"
     # and the events really occur in the model: each windowed observation is reproduced in some rollouts of the baseline
-    shares = calibrate.reproduced(scenario, record.observations, [], np.zeros((300, 0)), 0).mean(axis=0)
+    shares = calibrate.read_record(scenario, record.observations, [], np.zeros((300, 0)), 0).reproduced.mean(axis=0)
     for test, share in zip(tests, shares, strict=True):
         assert share > 0, f"{test.observation.id} is never reproduced: does its event ever happen in the model?"
 
@@ -201,3 +201,17 @@ def test_calibrate_refuses_an_until_that_does_not_split_the_record(capsys):
 
     assert main(["calibrate", "--until", "1938-01-01"]) == 2
     assert "--until" in capsys.readouterr().err
+
+
+def test_the_distance_counts_recorded_pairs_that_come_out_reversed():
+    """Each observation is paired with those on the next recorded date; a rollout pays one for each pair it reverses."""
+    record = calibrate.load_record()
+    pairs = calibrate.order_pairs(record.observations)
+    by_id = {observation.id: index for index, observation in enumerate(record.observations)}
+    assert (by_id["politburo_reply"], by_id["ultimatum_delivered"]) in pairs
+    assert (by_id["benes_asks_moscow"], by_id["politburo_reply"]) in pairs
+    assert not any(record.observations[i].never or record.observations[j].never for i, j in pairs)
+    assert all(record.observations[i].date < record.observations[j].date for i, j in pairs)
+    reading = calibrate.read_record(calibrate.calibration_scenario(), record.observations, [], np.zeros((400, 0)), 0)
+    assert reading.reversed.max() > 0  # with the rule book's values, some rollouts reverse recorded pairs
+    assert np.array_equal(reading.distance, (~reading.reproduced).sum(axis=1) + reading.reversed)

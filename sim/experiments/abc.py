@@ -130,9 +130,11 @@ def abc_smc(
     min_acceptance: float = 0.005,
     max_batches: int = 20,
     progress: Callable[[int, Generation], None] | None = None,
+    resolution: float = 1.0,
 ) -> Fit:
     """Weighted particles from the ABC posterior; stops at distance 0, at ``max_generations``, or when acceptance falls too low.
 
+    ``resolution`` is the smallest step between two distances (1 when they are counts).
     Proposals are simulated ``batch`` at a time and numbered consecutively across the whole fit,
     so that the result depends only on the arguments, never on how the simulator spreads its work.
     """
@@ -145,8 +147,9 @@ def abc_smc(
     fit = Fit(theta, weights, distances, [Generation(np.inf, particles, particles)])
     tolerance = np.inf
     for generation in range(1, max_generations + 1):
-        # The next tolerance: a quantile of the current distances, and strictly lower than the last one (distances are counts).
-        tolerance = max(0.0, min(float(np.quantile(distances, quantile)), tolerance - 1))
+        # The next tolerance: a quantile of the current distances, and lower than the last one by at least the distances'
+        # resolution (1 for counts; 1/R for the mean of R counts).
+        tolerance = max(0.0, min(float(np.quantile(distances, quantile)), tolerance - resolution))
         random = np.random.default_rng([seed, generation])
         mean = weights @ theta
         kernel = Kernel(prior, np.sqrt(2 * (weights @ (theta - mean) ** 2)) + 1e-9 * (prior.high - prior.low))
