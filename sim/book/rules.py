@@ -111,6 +111,11 @@ class Rule(Strict):
 
     id: str = Field(description="ACTOR.name, e.g. FR.honours_treaty")
     summary: str
+    description: str | None = Field(
+        None,
+        description="What the passages document and what the rule adds to them (numbers no source gives are named "
+        "modelling assumptions); shown in the rule book, not in narration.",
+    )
     condition: str | bool = True
     probability: str | float = Field(1.0, description=PROBABILITY)
     once: bool = True

@@ -123,6 +123,8 @@ def actor_in_words(book: RuleBook, rule: Rule) -> str:
 
 def rule_text(rule: Rule, book: RuleBook) -> list[str]:
     lines = [f"{rule.id}: {rule.summary}"]
+    if rule.description:
+        lines.append(f"  why:         {' '.join(rule.description.split())}")
     if rule.by is not None:
         lines.append(f"  by:          {term_in_words(book, rule)}")
     lines.append(f"  when:        {expression_in_words(rule.condition)}")
@@ -185,6 +187,8 @@ def rulebook_markdown(book: RuleBook) -> str:
         out.append("")
         for rule in chapter.rules:
             out += [f"### `{rule.id}`", "", rule.summary, ""]
+            if rule.description:
+                out += [" ".join(rule.description.split()), ""]
             if rule.by is not None:
                 out.append(f"- **by**: {term_in_words(book, rule)} (the rule fires only in that term)")
             out += [f"- **when**: {expression_in_words(rule.condition)}",
