@@ -267,7 +267,7 @@ def fit_record(
         return reading.distance.reshape(len(values), REPLICATES).mean(axis=1)
 
     def progress(generation: int, result: abc.Generation) -> None:
-        print(f"  generation {generation}: tolerance {result.tolerance:g} missed, {result.accepted} of {result.proposals} accepted", file=sys.stderr)
+        print(f"  generation {generation}: tolerance {result.tolerance:g}, {result.accepted} of {result.proposals} accepted", file=sys.stderr)
 
     started = time.perf_counter()
     fit = abc.abc_smc(distance, priors.box(), particles=particles, seed=seed, batch=batch, progress=progress, resolution=1 / REPLICATES)

@@ -121,7 +121,7 @@ class Report:
         lines = [
             f"**{title}**: {len(calibration.fitted)} observations, {calibration.seconds:.0f} s.",
             "",
-            "| generation | tolerance (missed observations) | proposals | accepted |",
+            "| generation | tolerance (mean distance: observations missed plus recorded pairs reversed) | proposals | accepted |",
             "|---:|---:|---:|---:|",
         ]
         for index, generation in enumerate(calibration.fit.generations):
