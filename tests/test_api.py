@@ -185,7 +185,7 @@ def test_a_bad_line_in_a_file_is_named_by_file_and_line(tmp_path):
 
 
 # ----------------------------------------------------------------------------- documentation and layering
-@pytest.mark.parametrize("name", ["load_scenario", "load_sweep", "run", "compare", "narrate", "sweep", "classroom"])
+@pytest.mark.parametrize("name", ["load_scenario", "load_sweep", "run", "compare", "narrate", "sweep", "classroom", "handout"])
 def test_help_reads_as_a_reference(name):
     text = getattr(sim.api, name).__doc__
     for part in ("Arguments:", "Returns:", "Example:", ">>> from sim.api import"):

@@ -1,4 +1,4 @@
-"""The printable handout: self-contained HTML, written atomically, one or two A4 pages when Chromium prints it."""
+"""The teacher's briefing (``--handout teacher``): self-contained HTML, written atomically, one or two A4 pages when Chromium prints it."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ PAGE = re.compile(rb"/Type\s*/Page\b(?!s)")  # a page object, not the /Pages tre
 @pytest.fixture(scope="module")
 def benes_handout(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("handout") / "benes_fights.html"
-    assert main(["scenarios/benes_fights.yaml", "--runs", "1000", "--jobs", "1", "--report", str(path)]) == 0
+    assert main(["scenarios/benes_fights.yaml", "--runs", "1000", "--jobs", "1", "--report", str(path), "--handout", "teacher"]) == 0
     return path
 
 
@@ -85,7 +85,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypat
     monkeypatch.setattr(handout, "handout_html", lambda *args: "<!DOCTYPE html><p>new</p>")
     monkeypatch.setattr(targets.os, "replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
-        write_handout(target, chosen, tally, result)
+        write_handout(target, chosen, tally, result, "teacher")
     assert target.read_text(encoding="utf-8") == "the old handout"
     assert [path.name for path in tmp_path.iterdir()] == ["handout.html"]
 

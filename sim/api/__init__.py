@@ -18,6 +18,8 @@ The public names (each has a complete ``help()``):
   (``table``: results.parquet; ``indices``, ``indices_table``; ``plot(output, ax)``).
 - ``classroom(scenario, lens=, rollout=)``: the classroom page (``python run.py ui``) as a solara element for a
   notebook cell, opening on the chosen what-if (needs the ui extra).
+- ``handout(scenario, out=, audience="student"|"teacher", runs=, result=)``: the printable A4 handout as HTML
+  (``--report``): the student worksheet by default, the teacher's briefing on request; written to ``out`` if given.
 - ``InputError``: the one exception for bad input (``file``, ``line``, ``key``, ``problem``), as the command line's.
 
 Tables are pyarrow tables (``to_pandas()`` where pandas is installed). The command line computes through
@@ -40,6 +42,7 @@ _HOMES = {
     "narrate": "sim.api.jobs",
     "sweep": "sim.api.jobs",
     "classroom": "sim.api.jobs",
+    "handout": "sim.api.handouts",
     "RunResult": "sim.api.results",
     "Comparison": "sim.api.results",
     "Narration": "sim.api.results",

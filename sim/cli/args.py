@@ -23,6 +23,12 @@ SUBCOMMANDS = {
     "ui": "start the classroom app in a browser (needs the ui extra)",
 }
 
+# What --report writes (sim.presentation.handout.FORMATS, in this order; the first is the default).
+HANDOUTS = {
+    "student": "a worksheet for students, at most three A4 pages (the default)",
+    "teacher": "the teacher's briefing, with rule ids, parameters and the command that repeats the run",
+}
+
 
 def positive_int(text: str) -> int:
     """A count of something (rollouts, processes, particles): a whole number of at least 1."""

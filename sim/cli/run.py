@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from sim.book.inputs import printable
-from sim.cli.args import SUBCOMMANDS, positive_int, rollouts, seed
+from sim.cli.args import HANDOUTS, SUBCOMMANDS, positive_int, rollouts, seed
 
 
 def parser() -> argparse.ArgumentParser:
@@ -29,6 +29,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--point", action="store_true",
                         help="use the calibration posterior's mean for every rollout instead of drawing each rollout's parameters from it")
     parser.add_argument("--report", metavar="FILE.html", help="also write a printable, self-contained HTML handout of the results (A4)")
+    parser.add_argument("--handout", choices=HANDOUTS, help="which handout --report writes: " + "; ".join(f"{name}: {text}" for name, text in HANDOUTS.items()))
     parser.add_argument("--narrate", metavar="K", type=seed, help="tell the story of rollout K day by day, with the evidence for each step")
     parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[], dest="sets",
                         help="override a scenario value by dotted path, e.g. parameters.FR.daladier_weight=0.6 (repeatable)")
@@ -45,6 +46,8 @@ def check_targets(args: argparse.Namespace) -> None:
         if given:
             raise InputError(f"--narrate tells one rollout's story on the terminal and writes no files; leave out {', '.join(given)}",
                              key="--narrate")
+    if args.handout is not None and args.report is None:
+        raise InputError("--handout chooses what --report writes; give --report FILE.html too", key="--handout")
     if args.out is not None:
         check_folder(args.out, "--out", [args.scenario])
     if args.report is not None:
@@ -68,8 +71,8 @@ def command(argv: list[str]) -> int:
         return 0
     result = api.run(scenario, runs, jobs=args.jobs, rollouts=False, out=args.out)
     if args.report is not None:
-        from sim.presentation.handout import write_handout
+        from sim.api.handouts import handout
 
-        write_handout(Path(args.report), scenario, result.tally, result.summary)
+        handout(scenario, Path(args.report), audience=args.handout or "student", result=result)
     sys.stdout.write(result.to_json() if args.json else printable(result.text(), newlines=True))
     return 0
