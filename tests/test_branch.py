@@ -70,7 +70,7 @@ def test_a_branch_on_day_0_is_a_fresh_run_of_the_new_scenario_byte_for_byte():
     same_logs(fresh.log, branched.log)
 
 
-@pytest.mark.parametrize("day", [1, 60, 186, 195])  # 186: 14 September, the eve of Berchtesgaden
+@pytest.mark.parametrize("day", [1, 60, 186, 195])  # 186: the change from 14 September on, the eve of Berchtesgaden
 def test_a_branch_into_the_same_scenario_is_the_unbranched_run_byte_for_byte(day):
     whole = CrisisModel(scenario("baseline"), lanes=LANES, record=True)
     result, state = finished(whole)
@@ -103,7 +103,7 @@ def test_the_days_before_a_branch_are_the_unchanged_runs_and_the_change_acts_aft
     result = branched.run()
     assert all(happening.day >= day for happening in branched.log[len(unchanged.log):])
     went_on = stepped(unchanged, 10_000).result()
-    assert not np.array_equal(result.outcome, went_on.outcome)  # Beneš fighting from 14 September changes outcomes
+    assert not np.array_equal(result.outcome, went_on.outcome)  # Beneš fighting from 14 September on changes outcomes
     assert (result.outcome != went_on.outcome).sum() > 30
 
 

@@ -29,7 +29,7 @@ from typing import Protocol
 
 import numpy as np
 
-from sim.book.rules import RuleBook
+from sim.book.rules import Rule, RuleBook
 from sim.book.scenario import Scenario
 from sim.engine.candidates import Candidates
 from sim.engine.world import initial_layout
@@ -49,6 +49,7 @@ class Run(Protocol):
     closed_count: int
     changes: dict[str, np.ndarray]
     log: list | None
+    former_rules: dict[str, Rule]
     _seen: dict[str, np.ndarray]
 
     def lane_values(self, name: str) -> np.ndarray: ...
@@ -68,6 +69,7 @@ class Past:
     changes: dict[str, np.ndarray]  # the lanes where each watched variable changed since the rules last looked
     unfired: dict[str, np.ndarray]  # each once-only rule's lanes where it has not yet fired (or been decided)
     log: tuple | None  # the model's ``Happening``s so far, if it records them
+    rules: dict[str, Rule]  # every rule that can have fired so far, by id (the narration of the past names them)
 
 
     def check(self, scenario: Scenario, lanes: np.ndarray) -> None:
@@ -101,4 +103,5 @@ def past_of(model: Run) -> Past:
         changes={name: lanes.copy() for name, lanes in model.changes.items()},
         unfired=unfired,
         log=tuple(model.log) if model.log is not None else None,
+        rules={**model.former_rules, **{kept.rule.id: kept.rule.rule for kept in model.candidates}},
     )

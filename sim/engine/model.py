@@ -24,7 +24,7 @@ import mesa
 import numpy as np
 
 from sim.book.actions import Write, at
-from sim.book.rules import RuleBook, load_rulebook
+from sim.book.rules import Rule, RuleBook, load_rulebook
 from sim.book.scenario import Scenario, default_scenario
 from sim.book.vocabulary import NEVER, STATES, Kind, kind_of, seen
 from sim.engine import campaign, outcomes, rng
@@ -126,6 +126,7 @@ class CrisisModel(mesa.Model):
         self.everywhere = np.arange(self.lanes.size)
         self.day = 0
         self.log: list[Happening] | None = [] if record else None  # what happened, kept only when asked
+        self.former_rules: dict[str, Rule] = {}  # a branch's: rules of the scenarios it ran under before, not in this one
         for code in STATES:
             StateAgent(self, code, [kept for kept in self.candidates if kept.rule.actor == code])
         self.states = {agent.code: agent for agent in self.agents}
@@ -146,6 +147,7 @@ class CrisisModel(mesa.Model):
         for kept in self.candidates:
             if kept.rule.id in past.unfired:
                 kept.carry_unfired(past.unfired[kept.rule.id])
+        self.former_rules = {rule_id: rule for rule_id, rule in past.rules.items() if rule_id not in {rule.id for rule in self.rules}}
         if self.log is not None and past.log is not None:
             self.log.extend(past.log)
         self.running = self.day < scenario.days and bool(self.open_lanes.any())

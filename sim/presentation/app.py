@@ -32,7 +32,12 @@ from sim.presentation.classroom import Choice, ClassroomModel, from_address, mon
 from sim.presentation.page_controls import TITLE, advanced_panel, developer_view, run_controls, sliders, use_address, what_if
 from sim.presentation.page_panels import alerts_panel, crisis_panel, debrief_panel, narration_panel, odds_panel
 from sim.presentation.page_parts import component, solara
+from sim.presentation.page_style import EXTRA_CSS
+from sim.presentation.page_timeline import carry_on_offer, timeline_panel
+from sim.presentation.page_whatifs import print_button, saved_whatifs, theme_switch
 from sim.presentation.panels import PAGE_CSS
+from sim.presentation.printout import PATH, handout_page
+from sim.presentation.replays import can_carry_on
 
 DEFAULT_PORT = 8765
 INSTALL = "pip install -e '.[ui]'"
@@ -52,17 +57,22 @@ def Page(start: Choice | None = None) -> None:  # solara serves the component na
     playing = solara.use_reactive(False)
     advanced = solara.use_reactive(False)
     before = solara.use_reactive(None)  # the choice before the last change: the odds panel says if the change moved nothing
+    offer = solara.use_reactive(None)  # the replay a change interrupted: it may carry on from its day instead of starting again
     write_address = [lambda new: None]
 
     def apply(new: Choice) -> None:  # any change: stop, and start again from 12 March with the new what-if
         playing.value = False
+        old = model.value
+        # The replay the change interrupted (or, if nothing has been stepped since the last change, the one before it).
+        interrupted = old if old.day > 0 else offer.value
+        offer.value = interrupted if interrupted is not None and can_carry_on(interrupted, new) else None
         before.value = choice.value
         choice.value = new
         model.value = ClassroomModel(new)
         write_address[0](new)
 
     solara.Title(TITLE)
-    solara.Style(PAGE_CSS)
+    solara.Style(PAGE_CSS + EXTRA_CSS)
     if advanced.value:
         developer_view(model, choice).key(f"developer-{id(model.value)}")
     else:
@@ -74,15 +84,25 @@ def Page(start: Choice | None = None) -> None:  # solara serves the component na
             run_controls(model, playing, lambda: apply(choice.value))
             what_if(choice, apply)
             sliders(choice, apply)
+            print_button(choice.value)
+            theme_switch()
             solara.Switch(label="advanced (Mesa's developer controls)", value=advanced, classes=["advanced-switch"])
             if advanced.value:
                 advanced_panel(choice.value)
         with solara.Div(classes=["main"]):
-            crisis_panel(model.value)
-            narration_panel(model.value)
-            odds_panel(model.value, before.value)
-            alerts_panel(model.value)
-            debrief_panel(model.value)
+            _main(model, playing, offer, choice, before.value)
+
+
+def _main(model: solara.Reactive, playing: solara.Reactive, offer: solara.Reactive, choice: solara.Reactive, before: Choice | None) -> None:
+    """The main column: what the class watches, in the order a lesson uses it."""
+    carry_on_offer(model, offer, choice)
+    crisis_panel(model.value)
+    timeline_panel(model, playing)
+    narration_panel(model.value)
+    odds_panel(model.value, before)
+    saved_whatifs(choice)
+    alerts_panel(model.value)
+    debrief_panel(model.value)
 
 
 # ------------------------------------------------------------------ in a notebook (sim.api.classroom)
@@ -127,6 +147,7 @@ def serve(host: str, port: int) -> None:
 
     monte_carlo(Choice())  # the first view's odds, and the baseline every later Monte Carlo is compared with
     os.environ["SOLARA_APP"] = __name__  # read by solara's server when it is imported
+    add_handout_route()
     solara.settings.assets.proxy = True  # scripts from the local asset cache (solara-assets), never from a CDN
     server_settings.telemetry.mixpanel_enable = False
     server_settings.main.mode = "production"
@@ -134,3 +155,21 @@ def serve(host: str, port: int) -> None:
     # Solara warns on every page served over plain http to 127.0.0.1 that its cookie falls back to SameSite=Lax: right for us.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")
+
+
+def add_handout_route() -> None:
+    """Serve the print button's page, ``/handout?ADDRESS``: the printable handout of the what-if the address holds.
+
+    Added to solara's own Starlette app (the one ``serve`` runs), before its catch-all page route.
+    """
+    from solara.server import starlette as solara_server
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import HTMLResponse
+    from starlette.routing import Route
+
+    async def handout(request) -> HTMLResponse:  # the rollouts run in a thread: the server keeps answering meanwhile
+        return HTMLResponse(await run_in_threadpool(handout_page, request.url.query))
+
+    routes = solara_server.app.router.routes
+    if not any(getattr(route, "path", None) == PATH for route in routes):
+        routes.insert(0, Route(PATH, handout))

@@ -113,7 +113,7 @@ def view_of(model: CrisisModel, position: int = 0, caption: str = "") -> MapView
 
 def _arrows(model: CrisisModel, position: int) -> list[Arrow]:
     """Arrows from the actions of the rules that have fired (the latest of each pair and kind), the Romanian passage and Soviet aid."""
-    rules = {rule.id: rule.rule for rule in model.rules}
+    rules = {**model.former_rules, **{rule.id: rule.rule for rule in model.rules}}  # a branch's past may name rules it no longer has
     today = model.day - 1  # the last day simulated
     arrows: dict[tuple[str, str, str], Arrow] = {}
     for happening in model.log:
