@@ -10,7 +10,7 @@ counterpart under ``.theme--dark``; the map keeps its light sea and legend as a 
 from __future__ import annotations
 
 # The panels' light-page colours (alerts, debrief marks) and their counterparts on a dark card: each at least 4.5:1 on #1e1e1e.
-DARK_COLOURS = {"#1f5fbf": "#8fb8ff", "#1b8a3a": "#6fd38a", "#b3121b": "#ff8a8a", "#c26a00": "#ffb454", "#667": "#c0c4d0"}
+DARK_COLOURS = {"#1f5fbf": "#8fb8ff", "#177a33": "#6fd38a", "#b3121b": "#ff8a8a", "#9a5200": "#ffb454", "#667": "#c0c4d0"}
 
 _RECOLOURED = "\n".join(f'.theme--dark .classroom [style*="color:{light}"] {{ color: {dark} !important; }}'
                         for light, dark in DARK_COLOURS.items())
