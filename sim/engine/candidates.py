@@ -68,6 +68,7 @@ class Candidates:
         self.dirty = True  # something the steady part reads has changed since the rule last looked
         self._where: np.ndarray | None = None  # candidate lanes, kept up to date
         self._unfired: np.ndarray | None = None  # lanes where a once-only rule has not fired yet
+        self._carried_unfired: np.ndarray | None = None  # a branch's: where it had not fired before the branch
         self._closed_seen = 0  # model.closed_count when the candidates were last cleared of closed lanes
         self._split(state or {}, constant)
         self._keep_chance(state or {}, constant)
@@ -161,7 +162,8 @@ class Candidates:
         if self._where is None:  # first day: evaluate everywhere
             size = model.lanes.size
             self._mask = np.broadcast_to(np.asarray(self.steady.evaluate(model.state), dtype=bool), (size,)).copy()
-            self._unfired = np.ones(size, dtype=bool) if self.rule.once else None
+            if self.rule.once:
+                self._unfired = np.ones(size, dtype=bool) if self._carried_unfired is None else self._carried_unfired.copy()
             self._where = self._find(model)
             self._closed_seen = model.closed_count
             self._sleep_if_blocked(model)
@@ -190,6 +192,16 @@ class Candidates:
     def kept_lanes(self) -> np.ndarray | None:
         """The kept candidate lanes (open, steady part holds, not used up by a once-only rule), before today's dated conjuncts."""
         return self._where
+
+    @property
+    def unfired(self) -> np.ndarray | None:
+        """Where a once-only rule has not yet fired (or been decided), a copy; None for another rule or before the first day."""
+        return None if self._unfired is None else self._unfired.copy()
+
+    def carry_unfired(self, unfired: np.ndarray) -> None:
+        """Start a branch's once-only rule where it was: in the lanes where it had not fired (or been decided) before the branch."""
+        if self.rule.once:
+            self._carried_unfired = unfired.copy()
 
     @property
     def asleep(self) -> bool:

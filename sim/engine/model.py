@@ -24,11 +24,12 @@ import mesa
 import numpy as np
 
 from sim.book.actions import Write, at
-from sim.book.rules import RuleBook, load_rulebook
+from sim.book.rules import Rule, RuleBook, load_rulebook
 from sim.book.scenario import Scenario, default_scenario
-from sim.book.vocabulary import NEVER, STATES, Kind, kind_of
+from sim.book.vocabulary import NEVER, STATES, Kind, kind_of, seen
 from sim.engine import campaign, outcomes, rng
 from sim.engine.agents import Sighting, StateAgent
+from sim.engine.branch import Past
 from sim.engine.conditions import ONE, ZERO, any_lane, quietly
 from sim.engine.rule import Decision, Proposal, yielded
 from sim.engine.world import compile_world
@@ -90,8 +91,12 @@ class CrisisModel(mesa.Model):
         book: RuleBook | None = None,
         record: bool = False,
         parameters: Mapping[str, np.ndarray] | None = None,
+        past: Past | None = None,
     ):
         """``parameters``: values per lane (arrays as long as ``lanes``) that override every other source.
+
+        ``past``: what rollouts of another scenario did up to a day (``sim/engine/branch.py``'s ``past_of``):
+        this model carries them on from that day under ``scenario`` (the same lanes, the same calendar).
 
         Parameters the scenario does not pin and ``parameters`` does not give are drawn per rollout
         from the calibration posterior (``sim/engine/posterior.py``), as the scenario's ``parameter_draws`` says.
@@ -104,7 +109,10 @@ class CrisisModel(mesa.Model):
         self.seed = scenario.seed
         self.book = book or load_rulebook()
         self.lanes = np.arange(lanes, dtype=np.uint64) if np.isscalar(lanes) else np.asarray(lanes, dtype=np.uint64)
-        world = compile_world(scenario, self.book, self.lanes, parameters)
+        self.lane_overrides = parameters  # kept for a branch, which needs the initial values they gave
+        if past is not None:
+            past.check(scenario, self.lanes)
+        world = compile_world(scenario, self.book, self.lanes, parameters, past.values if past is not None else None)
         self.state = world.state
         self.rules, self.candidates = world.rules, world.candidates
         self.preferred = {index for kept in self.rules for index in kept.yields_to}  # rules that others yield to
@@ -119,9 +127,31 @@ class CrisisModel(mesa.Model):
         self.everywhere = np.arange(self.lanes.size)
         self.day = 0
         self.log: list[Happening] | None = [] if record else None  # what happened, kept only when asked
+        self.former_rules: dict[str, Rule] = {}  # a branch's: rules of the scenarios it ran under before, not in this one
         for code in STATES:
             StateAgent(self, code, [kept for kept in self.candidates if kept.rule.actor == code])
         self.states = {agent.code: agent for agent in self.agents}
+        if past is not None:
+            self._resume(past)
+
+    def _resume(self, past: Past) -> None:
+        """Carry on from ``past`` (a branch): its day, closed lanes, what states were seen doing, once-only decisions, narration."""
+        scenario = self.crisis_scenario
+        self.day, self.closed_count = past.day, past.closed_count
+        self.open_lanes = past.open_lanes.copy()
+        self.changes = {name: lanes.copy() for name, lanes in past.changes.items() if name in self.watched}
+        for code in STATES:  # what the others last saw, where a change has not been looked at yet (elsewhere it is what they see now)
+            pending = [past.changes[name] for name in seen(code) if name in past.changes]
+            if pending:
+                lanes = np.concatenate(pending)
+                self._seen[code][lanes] = past.seen[code][lanes]
+        for kept in self.candidates:
+            if kept.rule.id in past.unfired:
+                kept.carry_unfired(past.unfired[kept.rule.id])
+        self.former_rules = {rule_id: rule for rule_id, rule in past.rules.items() if rule_id not in {rule.id for rule in self.rules}}
+        if self.log is not None and past.log is not None:
+            self.log.extend(past.log)
+        self.running = self.day < scenario.days and bool(self.open_lanes.any())
 
     @quietly
     def step(self) -> None:

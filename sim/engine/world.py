@@ -87,15 +87,27 @@ class World:
     events: dict[str, tuple[int, int | None]]  # each exogenous event's first and last day (None: to the end)
 
 
-def compile_world(scenario: Scenario, book: RuleBook, lanes: np.ndarray, parameters: Mapping[str, np.ndarray] | None = None) -> World:
+def initial_layout(scenario: Scenario, book: RuleBook, lanes: np.ndarray, parameters: Mapping[str, np.ndarray] | None = None) -> dict:
+    """Every variable's value on the first day of rollouts ``lanes`` under ``scenario``, parameters drawn as ``compile_world`` draws them."""
+    lane_parameters = posterior.lane_parameters(scenario, book, lanes) | dict(parameters or {})
+    return state_layout(book, scenario, lane_parameters)
+
+
+Carried = Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]]  # a branch's past: variable -> (where, now, at the start)
+
+
+def compile_world(scenario: Scenario, book: RuleBook, lanes: np.ndarray, parameters: Mapping[str, np.ndarray] | None = None,
+                  carried: Carried | None = None) -> World:
     """The world of a batch of rollouts ``lanes`` (global indices) under ``scenario``.
 
     ``parameters``: values per lane (arrays as long as ``lanes``) that override every other source.
     Parameters the scenario does not pin and ``parameters`` does not give are drawn per rollout
     from the calibration posterior (``sim/engine/posterior.py``), as the scenario's ``parameter_draws`` says.
+    ``carried``: a branch's past (``sim/engine/branch.py``), put into the state first (``carry``).
     """
-    lane_parameters = posterior.lane_parameters(scenario, book, lanes) | dict(parameters or {})
-    layout = state_layout(book, scenario, lane_parameters)
+    layout = initial_layout(scenario, book, lanes, parameters)
+    if carried:
+        layout.update(carry(layout, carried, lanes.shape))
     rules = compile_rules(book, scenario, layout)
     # Only variables that something can change need one value per lane; the rest are one number for all.
     changing = set().union(*(rule.targets() for rule in rules), campaign.WRITES, {"crisis.closed_day"})
@@ -131,6 +143,25 @@ def compile_world(scenario: Scenario, book: RuleBook, lanes: np.ndarray, paramet
         bounded={name for name in state if is_clipped(name)},
         events=event_days(book, scenario),
     )
+
+
+def carry(layout: Mapping[str, float | np.ndarray], carried: Carried, shape: tuple[int, ...]) -> dict[str, np.ndarray]:
+    """A branch's start: each variable a run changed, in the lanes where it did, as the run left it.
+
+    Where this scenario starts the variable elsewhere (a parameter moved, a belief that starts higher), the run's
+    change is carried on top of the new start (``new + (now - old)``, kept within [0, 1] where the variable is);
+    where it starts it where the run did, exactly the run's value. A variable this scenario does not have is left behind.
+    """
+    found = {}
+    for name, (where, now, old) in carried.items():
+        if name not in layout:
+            continue
+        start = np.broadcast_to(np.asarray(layout[name], dtype=float), shape)
+        moved = np.where(start == old, now, start + (now - old))
+        if is_clipped(name):
+            moved = np.clip(moved, 0.0, 1.0)
+        found[name] = np.where(where, moved, start)
+    return found
 
 
 def timetable(timers: Iterable[Timer], shape: tuple[int, ...]) -> dict[int, list[tuple[str, np.ndarray]]]:

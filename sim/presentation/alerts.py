@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.book.scenario import Scenario
 from sim.book.vocabulary import NEVER, PACT_NAMES, STATE_NAMES, pact_words, words_of
+from sim.engine.branch import past_of
 from sim.engine.model import CrisisModel, Happening
 from sim.presentation.explain import evidence_words, expression_in_words
 
@@ -34,11 +35,13 @@ class Alert:
 class TreatyWatch(CrisisModel):
     """One recorded rollout that keeps its treaty alerts as it steps (the alerts read lane 0: there is only one)."""
 
-    def __init__(self, scenario: Scenario, rollout: int):
-        super().__init__(scenario, lanes=np.array([rollout], dtype=np.uint64), record=True)
-        self.alerts: list[Alert] = []
+    def __init__(self, scenario: Scenario, rollout: int, before: TreatyWatch | None = None):
+        """``before``: a watch whose rollout this one carries on from its day under ``scenario`` (a branch), with its alerts."""
+        past = past_of(before) if before is not None else None
+        super().__init__(scenario, lanes=np.array([rollout], dtype=np.uint64), record=True, past=past)
+        self.alerts: list[Alert] = list(before.alerts) if before is not None else []
         self.obligations = obligations(self)
-        self.due: dict[str, int] = {}  # obligation rule id -> the day it fell due
+        self.due: dict[str, int] = {rule: day for rule, day in (before.due if before is not None else {}).items() if rule in self.obligations}
 
     def step(self) -> None:
         since = len(self.log)

@@ -238,11 +238,15 @@ class ClassroomModel(TreatyWatch):
 
     ``choice`` may be a function returning the current choice: SolaraViz's Reset rebuilds the
     model from the parameters it was first given, and a function lets Reset use today's choice.
+    ``carry_on_from``: a model whose replay this one carries on from its day with the new choice (a branch);
+    ``lineage`` is each choice the replay has run under and the day it began (``sim/presentation/replays.py``).
     """
 
-    def __init__(self, choice: Choice | Callable[[], Choice] = Choice()):
+    def __init__(self, choice: Choice | Callable[[], Choice] = Choice(), carry_on_from: ClassroomModel | None = None):
         self.choice = choice() if callable(choice) else choice
-        super().__init__(scenario_of(self.choice), self.choice.rollout)
+        super().__init__(scenario_of(self.choice), self.choice.rollout, before=carry_on_from)
+        since = ((self.choice, carry_on_from.day),) if carry_on_from is not None else ((self.choice, 0),)
+        self.lineage: tuple[tuple[Choice, int], ...] = (*carry_on_from.lineage, *since) if carry_on_from is not None else since
 
     @property
     def date(self) -> date | None:

@@ -73,7 +73,7 @@ POSTURE_COLOURS = ("#e4ebf0", "#f5dc6e", "#f09a45", "#d7372f", "#9b8fb0")  # cal
 ARROW_STYLES = {  # kind: (colour, dash pattern, width, legend text)
     "pressure": ("#8a5a00", "6 4", 2.0, "pressure, demand"),
     "help": ("#1f5fbf", "2 4", 2.0, "help asked"),
-    "passage": ("#1b8a3a", "8 3", 2.5, "passage, aid"),
+    "passage": ("#177a33", "8 3", 2.5, "passage, aid"),
     "war": ("#b3121b", "", 3.0, "war"),
 }
 # What a fired rule's action draws, by action kind: (arrow kind, words on the arrow).
@@ -113,7 +113,7 @@ def view_of(model: CrisisModel, position: int = 0, caption: str = "") -> MapView
 
 def _arrows(model: CrisisModel, position: int) -> list[Arrow]:
     """Arrows from the actions of the rules that have fired (the latest of each pair and kind), the Romanian passage and Soviet aid."""
-    rules = {rule.id: rule.rule for rule in model.rules}
+    rules = {**model.former_rules, **{rule.id: rule.rule for rule in model.rules}}  # a branch's past may name rules it no longer has
     today = model.day - 1  # the last day simulated
     arrows: dict[tuple[str, str, str], Arrow] = {}
     for happening in model.log:

@@ -107,6 +107,6 @@ def entry(happening: Happening, rules: dict, events: dict, position: int = 0, bo
 
 def entries(model: CrisisModel, position: int = 0, since: int = 0) -> list[Entry]:
     """What a recording model has logged for the lane at ``position`` (from log index ``since`` on), in words."""
-    rules = {rule.id: rule.rule for rule in model.rules}
+    rules = {**model.former_rules, **{rule.id: rule.rule for rule in model.rules}}  # a branch's past may name rules it no longer has
     events = model.book.world.events
     return [entry(happening, rules, events, position, model.book) for happening in model.log[since:] if happening.lanes[position]]

@@ -62,8 +62,8 @@ def narration_html(model: ClassroomModel) -> str:
     return f"<div class='narration'>{body}</div>"
 
 
-ALERT_STYLE = {"invokes": ("#1f5fbf", "invokes"), "honours": ("#1b8a3a", "honours"), "breaks": ("#b3121b", "breaks"),
-               "due": ("#c26a00", "falls due"), "unhonoured": ("#b3121b", "not honoured")}
+ALERT_STYLE = {"invokes": ("#1f5fbf", "invokes"), "honours": ("#177a33", "honours"), "breaks": ("#b3121b", "breaks"),
+               "due": ("#9a5200", "falls due"), "unhonoured": ("#b3121b", "not honoured")}
 
 
 def alerts_html(model: ClassroomModel) -> str:
@@ -193,7 +193,7 @@ def debrief_html(milestones: list[Milestone]) -> str:
     for item in milestones:
         history, run = milestone_cells(item)
         mark = {True: "✓ as in 1938", False: "✗ differs", None: "…"}[item.reproduced]
-        colour = {True: "#1b8a3a", False: "#b3121b", None: "#667"}[item.reproduced]
+        colour = {True: "#177a33", False: "#b3121b", None: "#667"}[item.reproduced]
         rows.append(f"<tr class='milestone'><td>{escape(spelled(item.what))}</td><td>{history}</td><td>{run}</td>"
                     f"<td style='color:{colour};white-space:nowrap'>{mark}</td></tr>")
     agreed = sum(item.reproduced is True for item in milestones)
