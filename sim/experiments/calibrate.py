@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import json
 import sys
 import time
@@ -171,7 +172,7 @@ class Test:
 def order_pairs(observations: list[Observation]) -> list[tuple[int, int]]:
     """The record's order as pairs (earlier, later): each dated observation with every one on the next recorded date."""
     dated = sorted({observation.date for observation in observations if not observation.never})
-    following = dict(zip(dated, dated[1:], strict=False))
+    following = dict(itertools.pairwise(dated))
     return [
         (i, j)
         for i, earlier in enumerate(observations)
