@@ -65,6 +65,29 @@ def test_narration_names_the_office_holder():
     assert told and told[0].startswith("France (Paul-Boncour, French foreign minister): ")
 
 
+@pytest.mark.parametrize(("rule", "prefix"), [
+    ("GB.flies_to_hitler", "Britain (Chamberlain, British prime minister): "),
+    ("SU.answers_payart", "the USSR (Litvinov, Soviet commissar for foreign affairs): "),
+])
+def test_narration_names_the_new_office_holders(rule, prefix):
+    model = CrisisModel(scenario("baseline"), lanes=np.arange(4, dtype=np.uint64), record=True)
+    model.run()
+    told = [item.text for item in entries(model) if item.rule == rule]
+    assert told and all(text.startswith(prefix) for text in told), told[:1]
+
+
+def test_every_office_quotation_stands_in_the_passage_of_its_footnote():
+    """A holder's evidence from Carley must be where its footnote says (the test can fail: a wrong note fails)."""
+    from sim.book.rules import MAIN_TEXT
+    from tests.test_citations import passages
+    from tests.test_rulebook import normalise
+
+    wrong = [(key, holder.name, item.footnote, item.quote) for key, office in load_rulebook().offices.items()
+             for holder in office.holders for item in holder.evidence
+             if item.source == MAIN_TEXT and item.quote and normalise(item.quote).strip(" .") not in passages()[item.footnote]]
+    assert not wrong, wrong
+
+
 def test_a_scenario_rule_naming_someone_out_of_office_is_refused(tmp_path, capsys):
     path = tmp_path / "bad.yaml"
     path.write_text(
