@@ -43,12 +43,12 @@ from sim.presentation.classroom import (
     debrief,
     from_address,
     lens_title,
-    monte_carlo,
     odds_of,
     parameter_value,
     scenario_names,
     scenario_of,
     scenario_title,
+    serving,
     unmoved,
 )
 from sim.presentation.panels import HOW_TO_USE, PAGE_CSS, alerts_html, debrief_html, narration_html, odds_html, spelled, status_html, unmoved_html
@@ -372,7 +372,6 @@ def serve(host: str, port: int) -> None:
     import solara.server.settings as server_settings
     import uvicorn
 
-    monte_carlo(Choice())  # the first view's odds, and the baseline every later Monte Carlo is compared with
     os.environ["SOLARA_APP"] = __name__  # read by solara's server when it is imported
     solara.settings.assets.proxy = True  # scripts from the local asset cache (solara-assets), never from a CDN
     server_settings.telemetry.mixpanel_enable = False
@@ -380,4 +379,5 @@ def serve(host: str, port: int) -> None:
     server_settings.theme.show_banner = False
     # Solara warns on every page served over plain http to 127.0.0.1 that its cookie falls back to SameSite=Lax: right for us.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
-    uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")
+    with serving():  # the odds every visitor shares, on one process pool; the baseline's and the scenarios' made ready first
+        uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")
