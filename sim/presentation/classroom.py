@@ -349,12 +349,21 @@ class Milestone:
     reproduced: bool | None  # None while the run has not yet reached the end of the observation's window
 
 
+@functools.cache
+def _record():
+    """The record of 1938, read once per server: the debrief is drawn on every page and every step, and reading the file
+    each time cost a page some 0.1 s of the server's time (a failure to read it is not kept, so it is tried again)."""
+    from sim.experiments.calibrate import RECORD_PATH, load_record
+
+    return load_record(RECORD_PATH)
+
+
 def debrief(model: ClassroomModel) -> list[Milestone]:
     """The run's timeline against calibration/record.yaml (the calibration's record of 1938; empty if it is not there)."""
     try:
-        from sim.experiments.calibrate import RECORD_PATH, compile_record, load_record
+        from sim.experiments.calibrate import compile_record
 
-        record = load_record(RECORD_PATH)
+        record = _record()
     except (ImportError, OSError, ValueError, InputError):  # no calibration in this checkout: the debrief says so
         return []
     scenario = model.crisis_scenario
