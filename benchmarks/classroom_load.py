@@ -12,9 +12,11 @@ its own page, websocket and model), and in each one:
 3. waits for the odds of its new what-if (``slider -> odds``: from the key press to the new counts on screen).
 
 ``--rounds R`` repeats step 2-3 with the next moves. Prints the median, 90th percentile and maximum of
-each time, the machine's load average before and after, and the server's CPU time; then stops the server
-and checks that it left no process behind (exit status 1 if it did). Speed is not asserted. Run from the
-project root: ``.venv/bin/python benchmarks/classroom_load.py --sessions 10``.
+each time, the machine's load average before and after, and the CPU seconds the server (with its pool's
+workers) and the browser used while the pages opened and while the sliders moved, and the server's
+start-up; then stops the server and checks that it left no process behind (exit status 1 if it did).
+Speed is not asserted. ``--root DIR`` starts another checkout's app, to compare versions on the same
+machine at the same time. Run from the project root: ``.venv/bin/python benchmarks/classroom_load.py --sessions 10``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import socket
 import statistics
@@ -89,10 +92,11 @@ def cpu_seconds(pid: int, alone: bool = False) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def start_server(port: int, log: Path) -> subprocess.Popen:
-    """``python run.py ui`` on ``port``, waited for until it answers (at most two minutes)."""
+def start_server(port: int, log: Path, root: Path = ROOT) -> subprocess.Popen:
+    """``python run.py ui`` of the checkout ``root`` on ``port``, waited for until it answers (at most two minutes)."""
+    environment = {**os.environ, "PYTHONPATH": str(root)}
     with open(log, "w") as output:
-        process = subprocess.Popen([sys.executable, "run.py", "ui", "--port", str(port)], cwd=ROOT, stdout=output,  # noqa: S603 (our own interpreter and run.py)
+        process = subprocess.Popen([sys.executable, "run.py", "ui", "--port", str(port)], cwd=root, env=environment, stdout=output,  # noqa: S603 (our own interpreter and run.py)
                                    stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     while True:
@@ -164,10 +168,22 @@ async def session(browser, url: str, index: int, args, ready, go, times: dict) -
         await context.close()
 
 
-async def class_at_once(url: str, args, server: int | None) -> tuple[dict[str, list[float]], float]:
+def cpu_now(server: int | None) -> dict[str, float]:
+    """CPU seconds so far of the server with its pool, and of the browser (this script's other descendants)."""
+    theirs = ({server} | set(children(server))) if server is not None else set()
+    browser = sum(cpu_seconds(pid, alone=True) for pid in children(os.getpid()) if pid not in theirs)
+    return {"server": cpu_seconds(server) if server is not None else math.nan, "browser": browser}
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {name: round(after[name] - before[name], 1) for name in after}
+
+
+async def class_at_once(url: str, args, server: int | None) -> tuple[dict[str, list[float]], dict[str, dict[str, float]]]:
     """Every session at once; each round's slider moves start together once every session is ready for them.
 
-    Also returns the CPU seconds the browser used (this script's other descendants than the ``server`` pid's tree).
+    Also returns the CPU seconds the server (with its pool) and the browser used while the pages opened and then
+    while the sliders moved (``cpu_now``, from /proc; without a server of our own, only the browser's).
     """
     from playwright.async_api import async_playwright
 
@@ -175,21 +191,24 @@ async def class_at_once(url: str, args, server: int | None) -> tuple[dict[str, l
     ready = [asyncio.Semaphore(0) for _ in range(args.rounds)]
     go = [asyncio.Event() for _ in range(args.rounds)]
 
+    meter = {"start": cpu_now(server)}
+
     async def starter() -> None:
         for round_ in range(args.rounds):
             for _ in range(args.sessions):
                 await ready[round_].acquire()
+            meter.setdefault("opened", cpu_now(server))
             go[round_].set()
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(args.chromium), args=CHROMIUM_ARGS)
         try:
             await asyncio.gather(starter(), *(session(browser, url, index, args, ready, go, times) for index in range(args.sessions)))
-            theirs = set(children(server)) | {server} if server is not None else set()
-            browser_cpu = sum(cpu_seconds(pid, alone=True) for pid in children(os.getpid()) if pid not in theirs)
+            meter["end"] = cpu_now(server)
         finally:
             await browser.close()
-    return times, browser_cpu
+    opened = meter.get("opened", meter["end"])
+    return times, {"pages opening": cpu_used(meter["start"], opened), "sliders": cpu_used(opened, meter["end"])}
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -206,6 +225,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--sessions", type=int, default=10, help="browser sessions at once (default 10)")
     parser.add_argument("--rounds", type=int, default=1, help="slider moves per session, all sessions together each time (default 1)")
     parser.add_argument("--url", help="an app already running (default: start python run.py ui on a free port, and stop it after)")
+    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose app to start, to compare versions (default: this one)")
     parser.add_argument("--chromium", type=Path, default=CHROMIUM, help=f"the browser (default {CHROMIUM})")
     parser.add_argument("--settle", type=float, default=0.0, help="seconds between the server answering and the class arriving (default 0)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -222,15 +242,16 @@ def main(argv: list[str] | None = None) -> int:
     url = args.url
     if url is None:
         port = free_port()
-        process, url = start_server(port, log), f"http://127.0.0.1:{port}/"
+        process, url = start_server(port, log, args.root.resolve()), f"http://127.0.0.1:{port}/"
         time.sleep(args.settle)
     try:
-        times, browser_cpu = asyncio.run(class_at_once(url, args, process.pid if process is not None else None))
+        started = cpu_seconds(process.pid) if process is not None else None
+        times, cpu = asyncio.run(class_at_once(url, args, process.pid if process is not None else None))
     finally:
-        server_cpu = cpu_seconds(process.pid) if process is not None else None
         left = stop_server(process) if process is not None else []
     figures = {"sessions": args.sessions, "rounds": args.rounds, "settle_s": args.settle, "load1_before": round(before, 2), "load1_after": round(load(), 2),
-               "server_cpu_s": server_cpu and round(server_cpu, 1), "browser_cpu_s": round(browser_cpu, 1), "left_behind": left}
+               "left_behind": left,
+               "cpu_s": {"server start": started and round(started, 1), **cpu}}
     figures |= {name: summary(values) for name, values in times.items()}
     if args.json:
         print(json.dumps(figures))
