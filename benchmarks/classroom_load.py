@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
 import socket
 import statistics
@@ -169,10 +168,10 @@ async def session(browser, url: str, index: int, args, ready, go, times: dict) -
 
 
 def cpu_now(server: int | None) -> dict[str, float]:
-    """CPU seconds so far of the server with its pool, and of the browser (this script's other descendants)."""
+    """CPU seconds so far of the server with its pool (if we started it), and of the browser (this script's other descendants)."""
     theirs = ({server} | set(children(server))) if server is not None else set()
     browser = sum(cpu_seconds(pid, alone=True) for pid in children(os.getpid()) if pid not in theirs)
-    return {"server": cpu_seconds(server) if server is not None else math.nan, "browser": browser}
+    return ({"server": cpu_seconds(server)} if server is not None else {}) | {"browser": browser}
 
 
 def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
