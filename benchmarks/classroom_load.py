@@ -79,10 +79,10 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def cpu_seconds(pid: int, alone: bool = False) -> float:
-    """User plus system CPU time of a process and (unless ``alone``) its living descendants (the pool's workers), from /proc."""
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process, the children it has waited for, and its living descendants (the pool's workers)."""
     total = 0
-    for each in [pid, *([] if alone else children(pid))]:
+    for each in [pid, *children(pid)]:
         try:
             fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -167,11 +167,24 @@ async def session(browser, url: str, index: int, args, ready, go, times: dict) -
         await context.close()
 
 
+BROWSER_SEEN: dict[int, float] = {}  # each browser process's own CPU seconds when last seen: an ended one keeps its count
+
+
 def cpu_now(server: int | None) -> dict[str, float]:
-    """CPU seconds so far of the server with its pool (if we started it), and of the browser (this script's other descendants)."""
+    """CPU seconds so far of the server with its pool (if we started it), and of the browser (this script's other descendants).
+
+    A browser's processes come and go (a renderer a page), and the one that reaps them does not always add their time to its
+    own, so each is counted by its own time, kept after it ends. Approximate: a process born and ended between two looks is missed.
+    """
     theirs = ({server} | set(children(server))) if server is not None else set()
-    browser = sum(cpu_seconds(pid, alone=True) for pid in children(os.getpid()) if pid not in theirs)
-    return ({"server": cpu_seconds(server)} if server is not None else {}) | {"browser": browser}
+    for pid in children(os.getpid()):
+        if pid not in theirs:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            BROWSER_SEEN[pid] = sum(int(value) for value in fields[11:13]) / os.sysconf("SC_CLK_TCK")
+    return ({"server": cpu_seconds(server)} if server is not None else {}) | {"browser": sum(BROWSER_SEEN.values())}
 
 
 def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
