@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import urllib.request
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -186,6 +187,32 @@ def test_the_pools_queue_is_bounded():
             pool.run(os.getpid)
         slow.join(60)
         assert pool.under_way == 0 and pool.run(os.getpid) > 0  # the slot is free again
+    finally:
+        pool.shutdown()
+
+
+def test_a_worker_that_dies_breaks_one_job_not_the_pool():
+    pool = SharedPool(jobs=1)
+    try:
+        worker = pool.run(os.getpid)
+        failed = []
+
+        def doomed() -> None:
+            try:
+                pool.run(time.sleep, 30)
+            except BrokenProcessPool as error:
+                failed.append(error)
+
+        asking = threading.Thread(target=doomed)
+        asking.start()
+        while pool.under_way == 0:
+            time.sleep(0.01)
+        time.sleep(0.5)  # the job has reached the worker
+        os.kill(worker, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        asking.join(60)
+        assert len(failed) == 1
+        fresh_worker = pool.run(os.getpid)  # the next job gets a pool of its own
+        assert fresh_worker != worker and _alive(fresh_worker)
     finally:
         pool.shutdown()
 

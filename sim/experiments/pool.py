@@ -185,20 +185,29 @@ class SharedPool:
     def run(self, function: Callable, *args):
         """``function(*args)`` on a worker, its result returned here; ``Busy`` if ``queued`` jobs are already under way."""
         self._claim()
+        executor = None
         try:
             executor = self.executor()
             future = executor.submit(function, *args)
-        except BaseException:
+        except BaseException as error:
             self._release()
+            if isinstance(error, BrokenProcessPool):
+                self._forget(executor)
             raise
         future.add_done_callback(self._release)
         try:
             return future.result()
-        except BrokenProcessPool:  # a worker died (killed, out of memory): the next job gets a fresh pool
-            with self._lock:
-                if self._executor is executor:
-                    self._executor = None
+        except BrokenProcessPool:
+            self._forget(executor)
             raise
+
+    def _forget(self, executor: ProcessPoolExecutor | None) -> None:
+        """A worker died (killed, out of memory) and broke the pool: the next job starts a fresh one (this job has failed)."""
+        with self._lock:
+            if executor is not None and self._executor is executor:
+                self._executor = None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
 
     def workers(self) -> list:
         """The pool's worker processes now (none before the first job or after ``shutdown``)."""
