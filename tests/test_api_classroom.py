@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from sim.api import InputError, classroom
-from sim.presentation import app
+from sim.presentation import classroom as classroom_module
 from sim.presentation.classroom import scenario_title
 from tests.helpers import ROOT, scenario
 
@@ -49,9 +49,10 @@ def texts(widget: object) -> list[str]:
 
 @pytest.fixture
 def quick_odds(monkeypatch):
-    """The odds panel on 40 replays instead of the page's 2,000 (the test renderer runs its task in this thread)."""
-    real = app.monte_carlo
-    monkeypatch.setattr(app, "monte_carlo", lambda choice: real(choice, 40))
+    """The odds panel on 40 replays instead of the page's 2,000 (the test renderer runs its task in this thread; the panel
+    reaches the Monte Carlo through ``odds_of``, so it is patched where that finds it)."""
+    real = classroom_module.monte_carlo
+    monkeypatch.setattr(classroom_module, "monte_carlo", lambda choice: real(choice, 40))
 
 
 def rendered(element) -> list[str]:

@@ -6,14 +6,22 @@ results in chunk order. Workers are forked from a server process that has import
 once (``context``); importing Mesa takes over a second. A command that knows it will need
 workers starts that server first thing (``start_early``), so that the server imports the model
 while the command imports the rest. Nothing here imports the model itself.
+
+A long-running server (the classroom app) instead keeps one ``SharedPool`` for all its visitors:
+started on first use, with at most ``queued`` jobs waiting or running (a further one is refused
+with ``Busy`` at once, so a class cannot make the server hold unbounded work), and shut down,
+its workers ended, when the server stops.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import forkserver
 
 from sim.experiments import lifeline
@@ -87,3 +95,131 @@ def start_server() -> None:
         forkserver.ensure_running()
     finally:
         os.environ.pop(lifeline.PARENT, None)
+
+
+_keeper: queue.Queue | None = None  # requests to the thread that starts the fork server for other threads
+_keeper_lock = threading.Lock()
+
+
+def start_server_lasting() -> None:
+    """``start_server`` from a thread that lasts as long as this process, whichever thread asks.
+
+    The fork server asks for SIGKILL when its parent dies (``lifeline``), and Linux means the parent
+    *thread*: a fork server started from a visitor's short-lived thread would die with that thread,
+    and every worker with it. So other threads than the main one hand the start to one lasting thread.
+    """
+    global _keeper
+    if threading.current_thread() is threading.main_thread():
+        start_server()
+        return
+    with _keeper_lock:
+        if _keeper is None:
+            _keeper = queue.Queue()
+            threading.Thread(target=_keep, args=(_keeper,), name="fork-server-keeper", daemon=True).start()
+    reply: queue.Queue = queue.Queue()
+    _keeper.put(reply)
+    error = reply.get()
+    if error is not None:
+        raise error
+
+
+def _keep(requests: queue.Queue) -> None:
+    """The lasting thread: start the fork server (if it is not running) for each request, and answer with None or the error."""
+    while True:
+        reply = requests.get()
+        try:
+            start_server()
+        except BaseException as error:  # handed to the thread that asked
+            reply.put(error)
+        else:
+            reply.put(None)
+
+
+class Busy(RuntimeError):
+    """The shared pool already holds as many jobs as it may: the caller should try again in a moment."""
+
+
+class SharedPool:
+    """One process pool for every caller of a server: created on first use, bounded, ended by ``shutdown``.
+
+    ``run`` blocks the calling thread (a visitor's) until its job is done; the server's own thread,
+    and with it every other visitor's page, stays free while the workers compute. At most ``queued``
+    jobs are waiting or running at once: one more raises ``Busy`` at once rather than wait.
+    """
+
+    def __init__(self, jobs: int | None = None, queued: int = 64):
+        self.jobs = jobs or default_jobs()
+        self.queued = queued
+        self._slots = threading.BoundedSemaphore(queued)
+        self._lock = threading.Lock()
+        self._executor: ProcessPoolExecutor | None = None
+        self._under_way = 0
+
+    def executor(self) -> ProcessPoolExecutor:
+        """The pool, started now if it is not running (its workers forked from the fork server, which dies with us)."""
+        with self._lock:
+            if self._executor is None:
+                server = context()
+                if server.get_start_method() == "forkserver":
+                    start_server_lasting()
+                self._executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=server, initializer=lifeline.guard_worker)
+            return self._executor
+
+    @property
+    def under_way(self) -> int:
+        """How many jobs are waiting or running now."""
+        with self._lock:
+            return self._under_way
+
+    def _claim(self) -> None:
+        if not self._slots.acquire(blocking=False):
+            raise Busy(f"the server is busy: {self.queued} what-ifs are already being replayed; try again in a moment")
+        with self._lock:
+            self._under_way += 1
+
+    def _release(self, *_) -> None:
+        with self._lock:
+            self._under_way -= 1
+        self._slots.release()
+
+    def run(self, function: Callable, *args):
+        """``function(*args)`` on a worker, its result returned here; ``Busy`` if ``queued`` jobs are already under way."""
+        self._claim()
+        executor = None
+        try:
+            executor = self.executor()
+            future = executor.submit(function, *args)
+        except BaseException as error:
+            self._release()
+            if isinstance(error, BrokenProcessPool):
+                self._forget(executor)
+            raise
+        future.add_done_callback(self._release)
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            self._forget(executor)
+            raise
+
+    def _forget(self, executor: ProcessPoolExecutor | None) -> None:
+        """A worker died (killed, out of memory) and broke the pool: the next job starts a fresh one (this job has failed)."""
+        with self._lock:
+            if executor is not None and self._executor is executor:
+                self._executor = None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    def workers(self) -> list:
+        """The pool's worker processes now (none before the first job or after ``shutdown``)."""
+        with self._lock:
+            return _workers(self._executor) if self._executor is not None else []
+
+    def shutdown(self) -> None:
+        """End the workers (jobs under way are not wanted: the server is stopping) and forget the pool; it restarts if used again."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        for process in _workers(executor):
+            process.terminate()
+        executor.shutdown(wait=True, cancel_futures=True)

@@ -28,7 +28,7 @@ import socket
 import warnings
 
 from sim.book.rules import load_rulebook
-from sim.presentation.classroom import Choice, ClassroomModel, from_address, monte_carlo
+from sim.presentation.classroom import Choice, ClassroomModel, from_address, serving
 from sim.presentation.page_controls import TITLE, advanced_panel, developer_view, run_controls, sliders, use_address, what_if
 from sim.presentation.page_panels import alerts_panel, crisis_panel, debrief_panel, narration_panel, odds_panel
 from sim.presentation.page_parts import component, solara
@@ -145,7 +145,6 @@ def serve(host: str, port: int) -> None:
     import solara.server.settings as server_settings
     import uvicorn
 
-    monte_carlo(Choice())  # the first view's odds, and the baseline every later Monte Carlo is compared with
     os.environ["SOLARA_APP"] = __name__  # read by solara's server when it is imported
     add_handout_route()
     solara.settings.assets.proxy = True  # scripts from the local asset cache (solara-assets), never from a CDN
@@ -154,7 +153,8 @@ def serve(host: str, port: int) -> None:
     server_settings.theme.show_banner = False
     # Solara warns on every page served over plain http to 127.0.0.1 that its cookie falls back to SameSite=Lax: right for us.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
-    uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")
+    with serving():  # the odds every visitor shares, on one process pool; the baseline's made ready first
+        uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")
 
 
 def add_handout_route() -> None:

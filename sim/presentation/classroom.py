@@ -15,7 +15,6 @@ import functools
 import json
 import math
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -29,8 +28,7 @@ from sim.book.paths import SCENARIOS
 from sim.book.rules import Rule, RuleBook
 from sim.book.scenario import Scenario, load_scenario
 from sim.book.vocabulary import NEVER, OUTCOMES
-from sim.experiments import runner
-from sim.presentation import report
+from sim.presentation import class_server
 from sim.presentation.alerts import TreatyWatch
 
 MONTE_CARLO_RUNS = 2000
@@ -269,16 +267,15 @@ class Odds:
     seconds: float
 
 
-@functools.lru_cache(maxsize=64)
 def monte_carlo(choice: Choice, runs: int = MONTE_CARLO_RUNS) -> Odds:
-    """``runs`` rollouts of the chosen what-if on one process, beside the baseline's.
+    """``runs`` rollouts of the chosen what-if beside the baseline's.
 
-    Memoised: the result depends only on the choice, and a class often goes back to a what-if it has seen.
+    Shared by every visitor of the server (``sim/presentation/class_server.py``): the result depends only on
+    the what-if, and a class often makes the same one, or goes back to one it has seen.
     """
-    started = time.perf_counter()
     scenario = scenario_of(choice)
-    result = report.summary(runner.run(scenario, runs, jobs=1), scenario, scenario.seed)
-    return Odds(result, baseline_result(scenario.seed, scenario.parameter_draws, runs), time.perf_counter() - started)
+    result, seconds = class_server.summary_of(scenario, runs)
+    return Odds(result, baseline_result(scenario.seed, scenario.parameter_draws, runs), seconds)
 
 
 def odds_of(choice: Choice) -> Odds:
@@ -333,11 +330,16 @@ def unmoved(old: Choice, new: Choice, before: Odds, after: Odds, book: RuleBook)
     return Unmoved(tuple(labels.get(name, name) for name in names), found, ACTS_ON.get(only) if only else None, after.scenario["runs"])
 
 
-@functools.cache
 def baseline_result(seed: int, draws: str, runs: int) -> dict:
     """The baseline's shares (the same for every visitor and every control: computed once per server)."""
     baseline = dataclasses.replace(load_scenario(SCENARIOS / "baseline.yaml"), seed=seed, parameter_draws=draws)
-    return report.summary(runner.run(baseline, runs, jobs=1), baseline, seed)
+    return class_server.summary_of(baseline, runs)[0]
+
+
+def serving():
+    """The server's run (``sim/presentation/app.py``): the odds every page opens on (the baseline's) made ready in the
+    background from the start, and the shared pool shut down at the end."""
+    return class_server.serving([lambda: odds_of(Choice())])
 
 
 @dataclass(frozen=True)
@@ -351,12 +353,21 @@ class Milestone:
     reproduced: bool | None  # None while the run has not yet reached the end of the observation's window
 
 
+@functools.cache
+def _record():
+    """The record of 1938, read once per server: the debrief is drawn on every page and every step, and reading the file
+    each time cost a page some 0.1 s of the server's time (a failure to read it is not kept, so it is tried again)."""
+    from sim.experiments.calibrate import RECORD_PATH, load_record
+
+    return load_record(RECORD_PATH)
+
+
 def debrief(model: ClassroomModel) -> list[Milestone]:
     """The run's timeline against calibration/record.yaml (the calibration's record of 1938; empty if it is not there)."""
     try:
-        from sim.experiments.calibrate import RECORD_PATH, compile_record, load_record
+        from sim.experiments.calibrate import compile_record
 
-        record = load_record(RECORD_PATH)
+        record = _record()
     except (ImportError, OSError, ValueError, InputError):  # no calibration in this checkout: the debrief says so
         return []
     scenario = model.crisis_scenario
