@@ -200,7 +200,9 @@ def grouped_cites(evidence: tuple[Evidence, ...] | list[Evidence]) -> str:
 
 
 def attribution(item: Evidence) -> str:
-    """Who said it, when, and where to find it: "Bonnet, 20 July 1938 (Carley, fn 16)"."""
-    parts = [readable(item.speaker)] if item.speaker else []
+    """Who said it, when, and where to find it: "Bonnet, 20 July 1938 (Carley, fn 16)"; "Carley's account (Carley, fn 6)"
+    for a passage that names no speaker."""
+    unnamed = {"external": "A published account", "002_a872aad8d61a84ba.txt": "The Geneva speech fragment"}.get(item.source, "Carley's account")
+    parts = [readable(item.speaker)] if item.speaker else [unnamed]
     parts += [f"{item.date:%-d %B %Y}"] if item.date else []
-    return f"{', '.join(parts)} ({short_cite(item)})" if parts else short_cite(item)
+    return f"{', '.join(parts)} ({short_cite(item)})"
