@@ -34,7 +34,7 @@ EXTRA_CSS = """
 .classroom .timeline-go { text-transform: none; letter-spacing: 0; font-size: 15px; }
 .classroom .carry-on-card { border-left: 4px solid #c26a00 !important; }
 .classroom .carry-on-note { margin: 4px 0 6px 0; }
-.classroom .carry-on-buttons { flex-wrap: wrap; }
+.classroom .carry-on-buttons { flex-wrap: wrap; row-gap: 8px; }
 .classroom .carry-on-buttons .v-btn { text-transform: none; letter-spacing: 0; font-size: 15px; max-width: 100%; }
 .classroom .print-button { display: inline-block; margin: 4px 0 8px 0; padding: 6px 12px; border: 1px solid #1f5fbf; border-radius: 4px;
   color: #1f5fbf; text-decoration: none; font-size: 15px; }
