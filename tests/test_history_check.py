@@ -146,3 +146,29 @@ def test_check_command(capsys):
     assert status == 0 and "all within the limits" in out and "godesberg_before_the_first_shot" in out
     status, _, err = run_cli(["check", SCENARIOS / "baseline.yaml", "--tolerance", "2"], capsys)
     assert status == 2 and "--tolerance" in err
+
+
+def test_a_moot_event_is_left_out_of_the_story():
+    """Mussolini's offer of 28 September is not told in a rollout settled before it (but still is in one that is not)."""
+    from sim.presentation.narrate import chronicle, recorded
+
+    chosen = scenario("baseline")
+    result = CrisisModel(chosen, lanes=np.arange(300)).run()
+    settled = result.lanes[result.outcome == 0]
+    book = CrisisModel(chosen, lanes=1).book
+    offer = chosen.day_of(book.world.events["mussolini_proposal"].date)
+    told = {}
+    for rollout in settled[:40]:
+        model, one = recorded(chosen, int(rollout))
+        early = model.lane_values("crisis.settled_day")[0] < offer
+        told.setdefault(early, []).append("Mussolini is ready to propose" in chronicle(chosen, int(rollout), model, one))
+    assert told.get(True) and not any(told[True])
+    assert told.get(False) and all(told[False])
+
+
+def test_moot_after_names_day_variables():
+    from sim.book.rules import Event
+
+    evidence = [{"source": "000_85e967bd7e3b6f2b.txt", "footnote": 63, "paraphrase": "p"}]
+    with pytest.raises(ValidationError, match="not declared day variables"):
+        Event(date="1938-09-28", description="d", moot_after=["crisis.demand"], evidence=evidence)

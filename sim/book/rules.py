@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sim.book.actions import Action
 from sim.book.inputs import InputError, load_yaml, validate
-from sim.book.vocabulary import STATES, Actor
+from sim.book.vocabulary import STATES, Actor, Kind, kind_of
 
 MAIN_TEXT = "000_85e967bd7e3b6f2b.txt"
 FRAGMENT = "002_a872aad8d61a84ba.txt"
@@ -203,7 +203,20 @@ class Event(Strict):
     end: dt.date | None = None
     enabled: bool = True
     description: str
+    moot_after: list[str] = Field(
+        [],
+        description="Declared day variables (crisis.settled_day, crisis.first_shot_day): in a rollout where one of them came "
+        "before the event's day, the event still happens but its story no longer tells it (Mussolini's offer after a settlement).",
+    )
     evidence: list[Evidence] = Field(min_length=1)
+
+    @field_validator("moot_after")
+    @classmethod
+    def _days(cls, names: list[str]) -> list[str]:
+        wrong = [name for name in names if kind_of(name) is not Kind.DAY]
+        if wrong:
+            raise ValueError(f"moot_after names {wrong}, which are not declared day variables (e.g. crisis.settled_day)")
+        return names
 
 
 class EventEdit(Strict):

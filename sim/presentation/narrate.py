@@ -39,7 +39,7 @@ def chronicle(scenario: Scenario, rollout: int, model: CrisisModel, result: Batc
     lines = [f"Rollout {rollout} of {scenario.name} (seed {scenario.seed}): {scenario.question}", ""]
     day = None
     for happening in model.log:
-        if not happening.lanes[0]:
+        if not happening.lanes[0] or moot(happening, events, model, 0):
             continue
         stamp = scenario.date_of(happening.day).isoformat() if happening.day != day else ""
         day = happening.day
@@ -109,4 +109,15 @@ def entries(model: CrisisModel, position: int = 0, since: int = 0) -> list[Entry
     """What a recording model has logged for the lane at ``position`` (from log index ``since`` on), in words."""
     rules = {**model.former_rules, **{rule.id: rule.rule for rule in model.rules}}  # a branch's past may name rules it no longer has
     events = model.book.world.events
-    return [entry(happening, rules, events, position, model.book) for happening in model.log[since:] if happening.lanes[position]]
+    return [
+        entry(happening, rules, events, position, model.book)
+        for happening in model.log[since:]
+        if happening.lanes[position] and not moot(happening, events, model, position)
+    ]
+
+
+def moot(happening: Happening, events: dict, model: CrisisModel, position: int) -> bool:
+    """An exogenous event the story leaves out in this rollout: one of its ``moot_after`` days came before it."""
+    if happening.kind != "event":
+        return False
+    return any(model.lane_values(name)[position] < happening.day for name in events[happening.name].moot_after)
