@@ -148,7 +148,8 @@ class Candidates:
     def decide(self, model: Day) -> Decision | None:
         """Where this rule fires today and the writes it makes there: ``propose``, this rule's draws, ``conclude``.
 
-        The model does the same for all its rules at once, with one draw for all (``rng.uniform_many``).
+        The model does the same for all its rules at once, with one draw for all (``rng.uniform_many``), and there
+        also applies declared precedence (``yields_to``), which a rule deciding alone cannot know of.
         """
         proposal = self.propose(model)
         if proposal is None:

@@ -31,9 +31,9 @@ from sim.presentation.handout_parts import (  # noqa: F401 (changes and trailing
     carrying_rules,
     changes,
     cites,
+    latest,
     sample_rollout,
     sample_story,
-    told,
     trailing_comment,
 )
 from sim.presentation.narrate import Entry
@@ -175,9 +175,8 @@ def story_room(scenario: Scenario, found: list[Change]) -> int:
 
 def _story_html(story: list[Entry], scenario: Scenario, rules: dict[str, Rule], rollout: int, room: int) -> str:
     paragraphs, day = [], None
-    kept = told(story, room)
-    if kept < len(story):
-        left_out, story = story[: len(story) - kept], story[len(story) - kept :]
+    left_out, story = latest(story, room)
+    if left_out:
         paragraphs.append(f"<p class='muted'>{len(left_out)} earlier steps, {scenario.date_of(left_out[0].day):%d %b} to "
                           f"{scenario.date_of(left_out[-1].day):%d %b}, are left out here; <code>--narrate {rollout}</code> tells them all.</p>")
     for entry in story:

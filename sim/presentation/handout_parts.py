@@ -161,14 +161,14 @@ def carrying_rules(result: dict, baseline: Tally | None, count: int = RULES_SHOW
 
 
 
-def told(story: list[Entry], room: int) -> int:
-    """How many of the story's last entries fit in ``room`` characters."""
+def latest(story: list[Entry], room: int) -> tuple[list[Entry], list[Entry]]:
+    """The story split into its earlier steps, left out, and its latest ones, which fit in ``room`` characters."""
     used, kept = 0, 0
     for entry in reversed(story):
         used += len(entry.text) + 12  # a date and a citation
         if used > room:
             break
         kept += 1
-    return kept
+    return story[: len(story) - kept], story[len(story) - kept :]
 
 

@@ -22,7 +22,7 @@ from sim.book.vocabulary import EVENTS, OUTCOME_MEANINGS, OUTCOMES
 from sim.experiments.runner import Tally
 from sim.presentation import print_charts, report
 from sim.presentation.classroom import scenario_title
-from sim.presentation.handout_parts import SOURCE_NAMES, carrying_rules, sample_story, told
+from sim.presentation.handout_parts import SOURCE_NAMES, carrying_rules, latest, sample_story
 from sim.presentation.narrate import Entry
 from sim.presentation.panels import EVENT_WORDS, OUTCOME_TITLES, REPLAYS_EXPLAINED, event_words, in_100, share_words, war_words
 from sim.presentation.student_worksheet import (
@@ -155,9 +155,8 @@ def _events_html(result: dict, before: dict | None) -> str:
 def _story_html(story: list[Entry], scenario: Scenario, room: int) -> str:
     """The replay's steps (its latest ones, where they do not all fit), each with its sources by author and footnote."""
     paragraphs, day = [], None
-    kept = told(story, room)
-    if kept < len(story):
-        left_out, story = story[: len(story) - kept], story[len(story) - kept :]
+    left_out, story = latest(story, room)
+    if left_out:
         paragraphs.append(f"<p><i>{len(left_out)} earlier steps, from {scenario.date_of(left_out[0].day):%-d %B} to "
                           f"{scenario.date_of(left_out[-1].day):%-d %B}, are not printed here.</i></p>")
     for entry in story:
