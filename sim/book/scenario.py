@@ -83,6 +83,7 @@ class ScenarioFile(Strict):
     name: str = Field(description="Short identifier, e.g. benes_fights.")
     question: str = Field(description="The what-if, in one sentence.")
     description: str = Field("", description="What the scenario changes and the footnotes that motivate it.")
+    channel: str = Field("", description="Through which mechanism this what-if acts on the outcomes.")
     extends: str | None = Field(None, description="Another scenario file, relative to this one, whose changes this one keeps.")
     start: date | None = Field(None, description=f"First day simulated (default {DEFAULT_START}).")
     end: date | None = Field(None, description=f"Last day simulated (default {DEFAULT_END}).")
@@ -126,6 +127,7 @@ class Scenario:
     events: dict[str, EventEdit]
     parameter_draws: ParameterDraws = "posterior"
     claims: tuple[Claim, ...] = ()  # the description's quantities (the file's own, like its description)
+    channel: str = ""  # through which mechanism the what-if acts (words for tables, like the description)
     where: dict[str, tuple[str, int | None]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -268,6 +270,7 @@ def load_scenario(path: str | Path, sets: list[str] = (), book: RuleBook | None 
         name=data["name"],
         question=data["question"],
         description=data.get("description", ""),
+        channel=data.get("channel", ""),
         start=data.get("start", DEFAULT_START),
         end=data.get("end", DEFAULT_END),
         runs=data.get("runs", 1000),
