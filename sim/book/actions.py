@@ -244,7 +244,7 @@ class AskHelp(_Target):
 
 class Passage(ActionKind):
     kind: Literal["passage"]
-    mode: Literal["troops", "aircraft", "materiel"]
+    mode: Literal["troops", "aircraft", "materiel", "warplanes"]
     grant: bool
 
     def writes(self, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
@@ -323,14 +323,35 @@ class Conference(_SettlementLevel):
     kind: Literal["conference"]
 
     def writes(self, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
+        # A conference where Prague had not yet yielded the cession is a second road to a settlement (mediation after a refusal).
+        refused = lanes[np.asarray(at(env["crisis.cz_accepts"], lanes)) < 2] if len(lanes) else lanes
         # The conference's terms replace the demand on the table and are put to Prague, which must accept them anew.
         return [
             first("crisis.conference_day", today, lanes),
+            first("crisis.conference_after_refusal_day", today, refused),
             Write("crisis.demand", "set", self.level, lanes),
             Write("crisis.demand_day", "set", float(today), lanes),
             Write("crisis.proposal", "max", self.level, lanes),
             Write("crisis.cz_accepts", "set", 0.0, lanes),
         ]
+
+
+class SendAid(_Target):
+    """Arms sent short of war (aircraft and matériel flown or carried to the target), seen by those who watch."""
+
+    kind: Literal["send_aid"]
+
+    def writes(self, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
+        return [first(f"{actor}.aid_sent_day", today, lanes)]
+
+
+class GeneralsObject(ActionKind):
+    """The army's leaders object to a war they expect to lose; the restraint itself is in the rule's effects."""
+
+    kind: Literal["generals_object"]
+
+    def writes(self, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
+        return [first(f"{actor}.generals_object_day", today, lanes)]
 
 
 class ClimbDown(ActionKind):
@@ -354,7 +375,7 @@ class Note(ActionKind):
 
 Action = Annotated[
     Mobilise | Demobilise | Statement | Pressure | Demand | Propose | Accept | Reject | Settle | AskHelp | Passage | Attack
-    | DeclareWar | AppealLeague | DenouncePact | CallConference | Conference | ClimbDown | Note,
+    | DeclareWar | AppealLeague | DenouncePact | CallConference | Conference | SendAid | GeneralsObject | ClimbDown | Note,
     Field(discriminator="kind"),
 ]
 

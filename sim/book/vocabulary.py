@@ -34,7 +34,7 @@ Actor = Literal[STATES]  # a state's code, as the rule book and scenarios must w
 # Settlement levels, as demands, proposals, acceptances and conference terms use them.
 LEVEL_NAMES = {1: "autonomy", 2: "cession", 3: "immediate occupation"}
 LEVELS = "settlement levels: 0 none, 1 autonomy for the Sudeten Germans, 2 cession of the Sudeten territories, 3 immediate occupation"
-PASSAGE_MODES = ("troops", "aircraft", "materiel")
+PASSAGE_MODES = ("troops", "aircraft", "materiel", "warplanes")  # aircraft and materiel: tolerated in peace; warplanes: overflight in war
 # The standing pacts of ``world.yaml``'s variables, in words (dates: fn 19, 20, 22, 25, 48, 52, 71).
 PACT_NAMES = {
     "pact.fr_cz": "the Franco-Czechoslovak alliance (1925)",
@@ -64,6 +64,10 @@ EVENT_DAYS = {
     "ro_grants_passage": "RO.passage_troops_day",
     "su_aid_reaches_cz": "crisis.su_aid_day",
     "four_power_conference": "crisis.conference_day",
+    "su_aid_short_of_war": "SU.aid_sent_day",
+    "ro_opens_airspace_in_war": "RO.passage_warplanes_day",
+    "de_generals_object": "DE.generals_object_day",
+    "conference_after_refusal": "crisis.conference_after_refusal_day",
 }
 EVENTS = tuple(EVENT_DAYS)
 NEVER = 10**9  # the value of a day variable until its day comes: later than any day of any scenario ("today - X >= k" is false)
@@ -112,6 +116,8 @@ VARIABLES = (
     V("{actor}.mobilised_day", K.DAY, "the day {actor} mobilised", "{actor} has mobilised"),
     V("{actor}.war_day", K.DAY, "the day {actor} went to war", "{actor} has gone to war"),
     V("{actor}.attacked_day", K.DAY, "the day {actor} was attacked", "{actor} has been attacked"),
+    V("{actor}.aid_sent_day", K.DAY, "the day {actor} sent arms to Czechoslovakia short of war", "{actor} has sent arms short of war"),
+    V("{actor}.generals_object_day", K.DAY, "the day {actor}'s generals objected to war", "{actor}'s generals have objected to war"),
     V("{actor}.called_conference_day", K.DAY, "the day {actor} called for a conference", "{actor} has called for a conference"),
     V("{actor}.belief.{other}", K.BELIEF, "{actor}'s belief that {other} will fight", initial=None, default="world.default_belief",
       bounds=UNIT, clipped=True),
@@ -130,6 +136,8 @@ VARIABLES = (
     V("crisis.first_shot_day", K.DAY, "the day of the first shot", "the first shot has been fired"),
     V("crisis.league_appeal_day", K.DAY, "the day Prague appealed to the League", "Prague has appealed to the League"),
     V("crisis.conference_day", K.DAY, "the day the four-power conference met", "the four-power conference has met"),
+    V("crisis.conference_after_refusal_day", K.DAY, "the day a conference met before Prague had yielded the cession",
+      "a conference has met before Prague yielded the cession"),
     V("crisis.climbdown_day", K.DAY, "the day Germany backed down", "Germany has backed down"),
     V("crisis.cz_resistance_end_day", K.DAY, "the day Czechoslovak resistance ended", "Czechoslovak resistance has ended"),
     V("crisis.teschen_day", K.DAY, "the day Poland took Teschen", "Poland has taken Teschen"),

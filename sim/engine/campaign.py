@@ -3,9 +3,10 @@
 Deliberately small. Resistance ends on each day with a hazard of one over the
 expected length of resistance, which grows with Czechoslovak mobilisation
 (the frontier fortifications are manned only when mobilised), with a French
-offensive in the west (Gamelin's "wall of marmalade", fn 60) and with Soviet
-aid arriving through Romania (air transit was judged easy, land transit hard,
-fn 49). Every number is a parameter in ``sim/book/rulebook/world.yaml`` with its
+offensive in the west (Gamelin's "wall of marmalade", fn 60), with Soviet
+aircraft delivered short of war, and with Soviet aid arriving in war through
+Romania once it opens its airspace or railways (air transit was judged easy,
+land transit hard, fn 49); it shortens with a Hungarian front. Every number is a parameter in ``sim/book/rulebook/world.yaml`` with its
 basis. Draws are addressed like the rules' (stream ``campaign.*``).
 """
 
@@ -24,6 +25,10 @@ def expected_resistance_days(state: dict[str, np.ndarray]) -> np.ndarray:
     """Expected days of Czechoslovak resistance, per lane, given who is fighting and what is mobilised."""
     days = state["world.cz_hold_days"] * (1 + state["world.fortification_bonus"] * (state["CZ.mobilisation"] >= 0.9))
     days = days * (1 + state["world.french_offensive_bonus"] * (state["FR.at_war"] > 0))
+    # Aircraft delivered before the war (aid short of war) are already there when it starts.
+    days = days * (1 + state["world.early_aid_bonus"] * (state["SU.aid_sent_day"] < NEVER))
+    # Hungary's claims pin part of the army on the southern front (world.hungarian_front; 0 in 1938: Hungary held back).
+    days = days * (1 - state["world.hungarian_front"])
     return days * (1 + state["world.soviet_aid_bonus"] * (state["crisis.su_aid_day"] < NEVER))
 
 
@@ -33,8 +38,9 @@ def advance(state: dict[str, np.ndarray], today: int, seed: int, lanes: np.ndarr
     if not attacked.any():
         return {}
     fighting = attacked & (state["CZ.at_war"] > 0)
-    # Soviet aid reaches Czechoslovakia once the USSR is at war and Romania lets it through, after the transit time.
-    route = (state["RO.passage_troops"] > 0) | (state["RO.passage_aircraft"] > 0) | (state["SU.through_poland"] > 0)
+    # Soviet aid reaches Czechoslovakia once the USSR is at war and a route is open in war, after the transit time:
+    # Romania's railways or airspace opened in war (its peacetime tolerance of deliveries is not a wartime grant), or Poland crossed.
+    route = (state["RO.passage_troops"] > 0) | (state["RO.passage_warplanes"] > 0) | (state["SU.through_poland"] > 0)
     route |= state["SU.overflies_poland"] > 0
     arrives = fighting & (state["SU.at_war"] > 0) & route & (today - state["SU.war_day"] >= state["world.soviet_transit_days"])
     arrives &= state["crisis.su_aid_day"] >= NEVER
