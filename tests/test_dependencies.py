@@ -23,7 +23,7 @@ from sim.engine import campaign
 from sim.engine.dependencies import DEAD_END, NO_READER, inert, inert_parameters, influences, reaches_result
 from sim.engine.world import compile_world
 from sim.presentation.classroom import GAPS, PASSAGE, RESOLVE
-from tests.helpers import SCENARIOS
+from tests.helpers import SCENARIOS, run_cli
 
 EVIDENCE = [{"source": MAIN_TEXT, "footnote": 13, "paraphrase": "a case made for a test"}]
 ENGINE = Path(sim.engine.__file__).resolve().parent
@@ -126,3 +126,11 @@ def test_no_control_is_inert_by_construction(path):
     """Every parameter of the book, of its lenses and of the classroom has a path to an outcome or event flag."""
     assert inert_parameters(path, controls=controls()) == []
 
+
+def test_rules_inert_prints_the_report(capsys):
+    status, out, _ = run_cli(["rules", "--inert", SCENARIOS / "no_berchtesgaden.yaml"], capsys)
+    assert status == 0 and out.startswith("no_berchtesgaden:")
+    for item in inert(SCENARIOS / "no_berchtesgaden.yaml"):
+        assert f"    {item.name}" in out
+    status, _, err = run_cli(["rules", "--inert", "no/such.yaml"], capsys)
+    assert status == 2 and err.count("\n") == 1
