@@ -78,12 +78,16 @@ def test_a_scenario_s_edits_are_respected():
     assert "DE.unused" not in reasons(book, added)
 
 
-def test_a_statement_depends_on_belief_trust_and_an_insincere_speaker_s_candour():
-    lie = rule("GB.reassures", "true", {"kind": "statement", "to": ["FR"], "about": "CZ", "claim": 1, "sincere": False, "truth": 0})
+def test_a_statement_moves_each_hearer_s_belief_from_that_hearer_s_trust_and_the_speaker_s_candour():
+    lie = rule("GB.reassures", "DE.whim > 0", {"kind": "statement", "to": ["FR", "CZ"], "about": "DE", "claim": 1, "sincere": False, "truth": 0})
     edges = influences(tiny_book(lie))
-    for name in ("GB.candour", "FR.trust.GB", "FR.belief.CZ"):
-        assert "FR.belief.CZ" in edges[name]
-    assert "GB.candour" not in influences(tiny_book(lie.model_copy(update={"action": lie.action.model_copy(update={"sincere": True, "truth": None})})))
+    for name in ("GB.candour", "FR.trust.GB", "FR.belief.DE"):
+        assert "FR.belief.DE" in edges[name]
+    assert "CZ.belief.DE" not in edges["FR.trust.GB"] and "CZ.belief.DE" in edges["CZ.trust.GB"]  # each hearer apart
+    assert "fired.GB.reassures" not in edges["FR.trust.GB"]  # what it says does not decide whether it speaks
+    assert {"FR.belief.DE", "CZ.belief.DE", "fired.GB.reassures"} <= edges["DE.whim"]  # whether it speaks does
+    sincere = lie.model_copy(update={"action": lie.action.model_copy(update={"sincere": True, "truth": None})})
+    assert "GB.candour" not in influences(tiny_book(sincere))
 
 
 def test_reaching_follows_paths_backwards():

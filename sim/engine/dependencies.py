@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.book.actions import Statement
 from sim.book.rules import RuleBook, load_rulebook
 from sim.book.scenario import Scenario, default_scenario, load_scenario
 from sim.book.vocabulary import STATES, per_state, seen
@@ -76,17 +77,22 @@ class _Recorder(dict):
         return 0.0
 
 
-def action_reads(kept: CompiledRule) -> set[str]:
-    """The names a rule's action reads from the day's snapshot (a statement: beliefs, trust, the speaker's candour)."""
-    recorder = _Recorder()
-    kept.action.writes(kept.actor, recorder, np.zeros(0, dtype=np.intp), 0)
-    return recorder.asked
+def action_parts(kept: CompiledRule) -> list[tuple[set[str], set[str]]]:
+    """What a rule's action reads from the day's snapshot and what it writes from that, part by part.
 
-
-def rule_reads(kept: CompiledRule) -> set[str]:
-    """Everything a rule reads: its condition (with its office term), probability, effects and action."""
-    names = set(kept.condition.names) | set(kept.probability.names) | action_reads(kept)
-    return names.union(*(effect.expression.names for effect in kept.effects))
+    Found by running the action's own ``writes`` on a snapshot that records what is asked. A statement is taken one
+    hearer at a time, so that a hearer's trust and belief lead to that hearer's belief only, not to every hearer's.
+    """
+    action = kept.action
+    parts = [action]
+    if isinstance(action, Statement):
+        parts = [action.model_copy(update={"to": [hearer], "visibility": "private"}) for hearer in action.recipients(kept.actor)]
+    found = []
+    for part in parts:
+        recorder = _Recorder()
+        writes = part.writes(kept.actor, recorder, np.zeros(0, dtype=np.intp), 0)
+        found.append((recorder.asked, {write.name for write in writes}))
+    return found
 
 
 def compiled(book_or_world: RuleBook | World | None = None, scenario: Scenario | str | Path | None = None) -> tuple[list[CompiledRule], set[str], RuleBook]:
@@ -118,11 +124,15 @@ def graph(book_or_world: RuleBook | World | None = None, scenario: Scenario | st
             edges.setdefault(source, set()).update(targets)
             readers.setdefault(source, set()).add(who)
 
-    reads = {kept.index: rule_reads(kept) for kept in rules}
     for kept in rules:
-        preferred = set().union(*(set(rules[index].condition.names) | set(rules[index].probability.names) for index in kept.yields_to))
-        own = {kept.fired_name} if kept.once else set()
-        link(reads[kept.index] | preferred | own, kept.targets(), kept.id)
+        # Whether it fires: its condition and chance, those of the rules it yields to, and (once-only) its own record.
+        firing = {*kept.condition.names, *kept.probability.names, *({kept.fired_name} if kept.once else ())}
+        firing = firing.union(*({*rules[index].condition.names, *rules[index].probability.names} for index in kept.yields_to))
+        link(firing, kept.targets(), kept.id)
+        for effect in kept.effects:  # what it writes where it fires
+            link(effect.expression.names, (effect.target,), kept.id)
+        for sources, targets in action_parts(kept):
+            link(sources, targets, kept.id)
     link(campaign.READS, campaign.WRITES, CAMPAIGN)
     for code in STATES:
         for observer in STATES:
