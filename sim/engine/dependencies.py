@@ -5,9 +5,10 @@ whoever moves it. This module finds such controls without running a rollout: it 
 (``sim/engine/world.py``: the rules after a scenario's edits and additions) and the engine's own steps, and draws
 an edge from every name something reads to every name that same thing may write:
 
-- a rule: what its condition, probability, effects and action read (an insincere statement reads its speaker's
-  candour, every statement the hearer's belief and trust) -> what its action and effects write and ``fired.RULE_ID``;
-  a rule that yields to others also depends on what those read (``yields_to``), and a once-only rule on its own record;
+- a rule: what decides whether it fires (its condition and probability, those of the rules it yields to, a once-only
+  rule's own record) -> everything it writes, ``fired.RULE_ID`` included; what an effect reads -> that effect's target;
+  what its action reads -> what the action writes from it, a statement one hearer at a time (the hearer's belief and
+  trust, and an insincere speaker's candour -> that hearer's belief and the day it heard);
 - the war sub-model (``campaign.READS`` -> ``campaign.WRITES``);
 - sightings (``model.py``, ``agents.py``): a state's mobilisation and war, ``world.mobilisation_signal`` and
   ``world.observation_weight`` -> every other state's belief about it;
