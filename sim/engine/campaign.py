@@ -19,6 +19,15 @@ from sim.engine import rng
 
 COLLAPSE_STREAM = rng.key("campaign", "collapse")
 WRITES = ("CZ.at_war", "CZ.mobilisation", "crisis.su_aid_day", "crisis.cz_resistance_end_day")
+# Every variable ``expected_resistance_days`` and ``advance`` read (besides the day): what the war's course depends on,
+# for the dependency graph (``sim/engine/dependencies.py``); a test keeps it in step with the code below.
+READS = (
+    "CZ.attacked_day", "CZ.at_war", "CZ.mobilisation", "FR.at_war", "SU.at_war", "SU.war_day",
+    "RO.passage_troops", "RO.passage_aircraft", "SU.through_poland", "SU.overflies_poland",
+    "crisis.su_aid_day", "crisis.cz_resistance_end_day",
+    "world.cz_hold_days", "world.fortification_bonus", "world.french_offensive_bonus", "world.soviet_aid_bonus",
+    "world.soviet_transit_days", "world.resistance_decision_days",
+)
 
 
 def expected_resistance_days(state: dict[str, np.ndarray]) -> np.ndarray:

@@ -11,6 +11,7 @@ from sim.book.rules import FRAGMENT, MAIN_TEXT, Evidence, Rule, RuleBook
 from sim.book.scenario import default_scenario
 from sim.book.vocabulary import LEVELS, STATE_NAMES, STATES, Kind, happened_words_of, kind_of, words_of
 from sim.engine.conditions import Binary, Call, Literal, Name, Node, Unary, parse
+from sim.engine.dependencies import DEAD_END, NO_READER, Inert
 
 OPERATORS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠", "+": "+", "-": "−", "*": "×", "/": "/"}
 
@@ -216,3 +217,16 @@ def rulebook_markdown(book: RuleBook) -> str:
     for name, event in world.events.items():
         out.append(f"| `{name}` | {event.date} | {event.end or ''} | {' '.join(event.description.split())} |")
     return "\n".join(out) + "\n"
+
+
+def inert_text(scenario_name: str, report: list[Inert]) -> str:
+    """``rules --inert``: the parameters a scenario or class can move that no path leads from to a result, grouped by why."""
+    if not report:
+        return f"{scenario_name}: no parameter is inert; every one has a path to an outcome or event flag.\n"
+    lines = [f"{scenario_name}: {len(report)} inert parameter{'s' if len(report) != 1 else ''} (no path to an outcome or event flag)"]
+    for reason in (NO_READER, DEAD_END):
+        group = [item for item in report if item.reason == reason]
+        if group:
+            lines.append(f"  {reason}:")
+            lines += [f"    {item.name}" + (f"  (read by {', '.join(item.readers)})" if item.readers else "") for item in group]
+    return "\n".join(lines) + "\n"
