@@ -318,7 +318,9 @@ class RuleBook(Strict):
         """Every parameter by its dotted name: ``FR.daladier_weight``, ``world.observation_weight``."""
         named = {f"world.{name}": parameter for name, parameter in self.world.parameters.items()}
         for actor in STATES:
-            named[f"{actor}.candour"] = CANDOUR
+            # Candour only where there is something to be candid about: a state with an insincere statement.
+            if any(getattr(rule.action, "sincere", True) is False for rule in self.actors[actor].rules):
+                named[f"{actor}.candour"] = CANDOUR
             named.update({f"{actor}.{name}": parameter for name, parameter in self.actors[actor].parameters.items()})
         return named
 

@@ -23,9 +23,10 @@ WRITES = ("CZ.at_war", "CZ.mobilisation", "crisis.su_aid_day", "crisis.cz_resist
 # for the dependency graph (``sim/engine/dependencies.py``); a test keeps it in step with the code below.
 READS = (
     "CZ.attacked_day", "CZ.at_war", "CZ.mobilisation", "FR.at_war", "SU.at_war", "SU.war_day",
-    "RO.passage_troops", "RO.passage_aircraft", "SU.through_poland", "SU.overflies_poland",
+    "RO.passage_troops", "RO.passage_warplanes", "SU.through_poland", "SU.overflies_poland", "SU.aid_sent_day",
     "crisis.su_aid_day", "crisis.cz_resistance_end_day",
     "world.cz_hold_days", "world.fortification_bonus", "world.french_offensive_bonus", "world.soviet_aid_bonus",
+    "world.early_aid_bonus", "world.hungarian_front",
     "world.soviet_transit_days", "world.resistance_decision_days",
 )
 
