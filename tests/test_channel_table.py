@@ -150,3 +150,14 @@ def test_command_line(monkeypatch, capsys):
     assert channel_table.main(["--runs", "20"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "no_such_what_if.yaml" in captured.err and len(captured.err.strip().splitlines()) == 1
+
+
+def test_the_readme_tables_are_fresh():
+    """The README holds what the model gives now: regenerate with `python -m sim.presentation.channel_table --readme`."""
+    from sim.book.paths import ROOT
+    from sim.presentation.channel_table import readme_tables
+    from sim.presentation.scenario_table import current_table
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, table in readme_tables().items():
+        assert current_table(readme, name) == table, f"the README's {name} is stale: run `python -m sim.presentation.channel_table --readme`"

@@ -26,12 +26,13 @@ import sys
 from pathlib import Path
 
 from sim.book.inputs import InputError, printable
-from sim.book.paths import SCENARIOS
+from sim.book.paths import ROOT, SCENARIOS
 from sim.book.rules import load_rulebook
 from sim.book.scenario import Scenario, load_scenario
 from sim.book.vocabulary import EVENTS, OUTCOMES
 from sim.experiments import runner
 from sim.presentation import report
+from sim.presentation.scenario_table import replace_table
 
 SEED = 1938
 RUNS = 2000
@@ -182,13 +183,35 @@ def parser() -> argparse.ArgumentParser:
     form = parser.add_mutually_exclusive_group()
     form.add_argument("--markdown", action="store_true", help="print Markdown tables (the default)")
     form.add_argument("--json", action="store_true", help="print one JSON object instead")
+    form.add_argument("--readme", action="store_true", help="rewrite both tables in README.md (the what-ifs' and the lenses')")
     return parser
+
+
+CHANNELS, LENSES = "channel-table", "lens-table"  # the README's markers for the two tables
+
+
+def readme_tables(runs: int = RUNS, jobs: int | None = None) -> dict[str, str]:
+    """Both tables as the README holds them, by marker name."""
+    return {CHANNELS: channel_markdown(channels(what_ifs(), runs, jobs)), LENSES: lens_markdown(lenses(runs, jobs))}
+
+
+def rewrite_readme(runs: int = RUNS, jobs: int | None = None) -> None:
+    """Replace both tables in README.md (a test fails when they are stale)."""
+    path = ROOT / "README.md"
+    text = path.read_text(encoding="utf-8")
+    for name, table in readme_tables(runs, jobs).items():
+        text = replace_table(text, table, name)
+    path.write_text(text, encoding="utf-8")
+    print(f"rewrote the channel and lens tables in {path}")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Print the chosen table; the exit status: 0, 2 for bad input (one line on stderr), 130 when interrupted."""
     args = parser().parse_args(argv)
     try:
+        if args.readme:
+            rewrite_readme(args.runs, args.jobs)
+            return 0
         if args.lenses:
             result = lenses(args.runs, args.jobs, args.seed)
             for name in result["missing"]:

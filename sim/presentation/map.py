@@ -78,7 +78,8 @@ ARROW_STYLES = {  # kind: (colour, dash pattern, width, legend text)
 }
 # What a fired rule's action draws, by action kind: (arrow kind, words on the arrow).
 ACTION_ARROWS = {"pressure": ("pressure", "pressure"), "demand": ("pressure", "demand"), "propose": ("pressure", "proposal"),
-                 "ask_help": ("help", "asks help"), "attack": ("war", "attacks"), "declare_war": ("war", "war")}
+                 "ask_help": ("help", "asks help"), "attack": ("war", "attacks"), "declare_war": ("war", "war"),
+                 "send_aid": ("passage", "aircraft sent")}  # drawn over Romania, the route of the deliveries (fn 17, 49)
 
 
 @dataclass(frozen=True)

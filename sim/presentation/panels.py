@@ -95,6 +95,10 @@ EVENT_WORDS = {
     "gb_fights": "Britain fights",
     "pl_fights": "Poland fights",
     "ro_grants_passage": "Romania lets Soviet troops through",
+    "su_aid_short_of_war": "the USSR sends aircraft before any war",
+    "ro_opens_airspace_in_war": "Romania opens its skies to Soviet warplanes in war",
+    "de_generals_object": "German generals object to the war",
+    "conference_after_refusal": "a conference meets after Prague refuses",
 }
 
 

@@ -18,8 +18,7 @@ from sim.experiments import runner
 
 SEED = 1938
 RUNS = 2000
-START = "<!-- scenario-table:start -->"
-END = "<!-- scenario-table:end -->"
+TABLE = "scenario-table"  # the README's markers: <!-- scenario-table:start --> ... <!-- scenario-table:end -->
 
 
 def scenarios(folder: Path = SCENARIOS) -> list[Scenario]:
@@ -49,14 +48,17 @@ def table(runs: int = RUNS, jobs: int | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def replace_table(readme: str, new_table: str) -> str:
-    before, rest = readme.split(START, 1)
-    _, after = rest.split(END, 1)
-    return f"{before}{START}\n{new_table}{END}{after}"
+def replace_table(readme: str, new_table: str, name: str = TABLE) -> str:
+    """The README with the generated table between the markers ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` replaced."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    before, rest = readme.split(start, 1)
+    _, after = rest.split(end, 1)
+    return f"{before}{start}\n{new_table}{end}{after}"
 
 
-def current_table(readme: str) -> str:
-    return readme.split(START, 1)[1].split(END, 1)[0].lstrip("\n")
+def current_table(readme: str, name: str = TABLE) -> str:
+    """The generated table the README holds between its ``NAME`` markers."""
+    return readme.split(f"<!-- {name}:start -->", 1)[1].split(f"<!-- {name}:end -->", 1)[0].lstrip("\n")
 
 
 def main() -> int:
