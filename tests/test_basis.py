@@ -1,0 +1,84 @@
+"""What a what-if's numbers rest on (sim/engine/basis.py): fitted to the record, or an assumption; and where that is shown."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from sim.book.rules import load_rulebook
+from sim.engine.basis import Basis, Setting, basis, fitted, scenario_settings, typical_value
+from sim.engine.posterior import Posterior, committed_posterior, lane_parameters
+from sim.experiments.calibrate import load_priors
+from tests.helpers import scenario
+
+BOOK = load_rulebook()
+
+
+def test_the_fitted_parameters_are_those_the_runs_draw_and_the_priors_declare():
+    drawn = committed_posterior()
+    assert drawn is not None
+    assert fitted() == frozenset(drawn.parameters) == frozenset(load_priors().parameters)
+
+
+def test_a_fitted_parameter_and_an_assumption():
+    assert basis("CZ.resolve") is Basis.FITTED  # in calibration/priors.yaml
+    assert basis("DE.ready_date") is Basis.FITTED  # a date parameter, fitted too
+    assert basis("SU.unilateral") is Basis.ASSUMPTION  # left to the lens on purpose (priors.yaml says why)
+    assert basis("CZ.resist_invasion") is Basis.ASSUMPTION
+    assert Basis.FITTED.value == "fitted to the record of 1938"
+    assert Basis.ASSUMPTION.value == "a modelling assumption or a reading of the sources"
+    with pytest.raises(KeyError, match="no parameter"):
+        basis("CZ.no_such_thing")
+
+
+def test_without_a_posterior_nothing_is_fitted():
+    empty = Posterior(("GB.resolve",), np.zeros((1, 1)), np.ones(1))
+    assert basis("GB.resolve", posterior=empty) is Basis.FITTED
+    assert basis("CZ.resolve", posterior=empty) is Basis.ASSUMPTION  # only what the posterior samples is fitted
+
+
+def test_a_lens_setting_is_a_reading_not_a_fit():
+    settings = scenario_settings(scenario("soviet_unilateral"))  # lens: soviet_official, no parameters of its own
+    assert settings == [Setting(name, value, Basis.ASSUMPTION) for name, value in BOOK.lenses["soviet_official"].parameters.items()]
+    assert Setting("SU.unilateral", 0.3, Basis.ASSUMPTION) in settings
+    assert scenario_settings(scenario("baseline")) == []  # Carley's lens is the book's own values
+
+
+def test_a_scenario_setting_of_a_fitted_parameter_overrides_the_fit():
+    settings = scenario_settings(scenario("benes_fights"))
+    assert Setting("CZ.resolve", 1.0, Basis.OVERRIDE) in settings  # the fit is replaced...
+    assert Setting("CZ.resist_invasion", 1.0, Basis.ASSUMPTION) in settings
+    assert Basis.OVERRIDE.value == "set by the what-if, overriding the fit"
+    chosen = scenario("benes_fights")
+    drawn = lane_parameters(chosen, BOOK, np.arange(5, dtype=np.uint64))
+    assert "CZ.resolve" not in drawn and "FR.daladier_weight" in drawn  # ...as the runner does: pinned, never drawn
+
+
+def test_a_scenario_value_beats_its_lens_and_a_no_op_setting_is_left_out():
+    as_in_book = BOOK.parameters()["SU.aid_short_of_war"].value
+    chosen = dataclasses.replace(scenario("soviet_unilateral"), parameters={"SU.unilateral": 0.5, "SU.aid_short_of_war": as_in_book})
+    settings = {setting.name: setting for setting in scenario_settings(chosen)}
+    assert settings["SU.unilateral"].value == 0.5  # the scenario's own wins over the lens's 0.3
+    assert "SU.aid_short_of_war" not in settings  # set back to the book's value: nothing changed
+    pinned = dataclasses.replace(scenario("baseline"), parameters={"GB.resolve": BOOK.parameters()["GB.resolve"].value})
+    assert scenario_settings(pinned) == [Setting("GB.resolve", 0.2, Basis.OVERRIDE)]  # the book's value still replaces the fit
+
+
+def test_with_the_book_values_nothing_is_overridden():
+    chosen = dataclasses.replace(scenario("benes_fights"), parameter_draws="book")
+    assert {setting.basis for setting in scenario_settings(chosen)} == {Basis.ASSUMPTION}
+    assert typical_value(chosen, "GB.resolve") == BOOK.parameters()["GB.resolve"].value
+
+
+def test_the_typical_value_is_the_one_the_runs_use():
+    baseline = scenario("baseline")
+    drawn = committed_posterior()
+    mean = float(drawn.mean[drawn.parameters.index("CZ.resolve")])
+    assert typical_value(baseline, "CZ.resolve") == pytest.approx(mean)
+    assert typical_value(baseline, "CZ.resolve") != BOOK.parameters()["CZ.resolve"].value  # not the book's starting value
+    assert typical_value(scenario("benes_fights"), "CZ.resolve") == 1.0
+    assert typical_value(baseline, "SU.unilateral") == BOOK.parameters()["SU.unilateral"].value
+    assert str(typical_value(baseline, "DE.ready_date")).startswith("1938-")
+
