@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from sim.book.rules import load_rulebook
 from sim.engine.basis import Basis, Setting, basis, fitted, scenario_settings, typical_value
 from sim.engine.posterior import Posterior, committed_posterior, lane_parameters
 from sim.experiments.calibrate import load_priors
+from sim.presentation.scenario_table import FOOTNOTE, setting_words, table, what_it_sets
 from tests.helpers import scenario
 
 BOOK = load_rulebook()
@@ -82,3 +84,23 @@ def test_the_typical_value_is_the_one_the_runs_use():
     assert typical_value(baseline, "SU.unilateral") == BOOK.parameters()["SU.unilateral"].value
     assert str(typical_value(baseline, "DE.ready_date")).startswith("1938-")
 
+
+def test_the_table_says_what_each_scenario_sets_and_on_what_basis():
+    assert what_it_sets(scenario("benes_fights")) == "`CZ.resolve` 1ᶠ, `CZ.resist_invasion` 1ᵃ, rule changes"
+    assert what_it_sets(scenario("soviet_unilateral")) == "`SU.unilateral` 0.3ᵃ, `SU.treaty_fidelity` 0.6ᵃ, `SU.aid_short_of_war` 0.3ᵃ"
+    assert what_it_sets(scenario("britain_firm")) == "rule changes"
+    assert what_it_sets(scenario("baseline")) == "nothing"
+    assert setting_words(Setting("DE.ready_date", BOOK.parameters()["DE.ready_date"].value, Basis.OVERRIDE)) == "`DE.ready_date` 1938-10-01ᶠ"
+
+
+def test_the_table_has_the_column_and_its_footnote():
+    text = table(runs=40, jobs=1)
+    lines = text.splitlines()
+    heading = next(line for line in lines if line.startswith("| scenario"))
+    assert heading.endswith("| what it sets |")
+    rows = [line for line in lines if line.startswith("| `")]
+    assert len(rows) >= 14 and all(row.count("|") == heading.count("|") for row in rows)  # no cell breaks the table
+    benes = next(row for row in rows if row.startswith("| `benes_fights`"))
+    assert benes.endswith("| `CZ.resolve` 1ᶠ, `CZ.resist_invasion` 1ᵃ, rule changes |")
+    assert lines[-1] == FOOTNOTE and "ᵃ a modelling assumption or a reading of the sources" in FOOTNOTE
+    assert re.search(r"ᶠ overrides a parameter fitted to the record", FOOTNOTE)
