@@ -104,3 +104,28 @@ def test_the_table_has_the_column_and_its_footnote():
     assert benes.endswith("| `CZ.resolve` 1ᶠ, `CZ.resist_invasion` 1ᵃ, rule changes |")
     assert lines[-1] == FOOTNOTE and "ᵃ a modelling assumption or a reading of the sources" in FOOTNOTE
     assert re.search(r"ᶠ overrides a parameter fitted to the record", FOOTNOTE)
+
+
+def test_each_slider_says_whether_its_number_is_fitted_or_assumed_in_plain_words():
+    from sim.presentation.classroom import GAPS, PASSAGE, RESOLVE, Choice, scenario_of
+    from sim.presentation.panels import ASSUMED, SET_HERE, YOURS, control_note
+    from tests.test_ui import RAW_TEXT
+
+    baseline, moved = scenario_of(Choice()), scenario_of(Choice().moved("CZ.resolve", 0.9))
+    mean = typical_value(baseline, "CZ.resolve")
+    assert control_note(baseline, "CZ.resolve", False, BOOK).startswith("Fitted to the record of 1938")
+    assert f"{mean:.2f} on average" in control_note(baseline, "CZ.resolve", False, BOOK)
+    assert control_note(moved, "CZ.resolve", True, BOOK) == YOURS
+    assert control_note(scenario_of(Choice("benes_fights")), "CZ.resolve", False, BOOK) == SET_HERE
+    assert control_note(baseline, "SU.treaty_fidelity", False, BOOK) == ASSUMED
+    assert control_note(scenario_of(Choice(lens="soviet_official")), "SU.treaty_fidelity", False, BOOK) == ASSUMED
+    notes = {name: control_note(baseline, name, False, BOOK) for name in {**RESOLVE, **PASSAGE, **GAPS}}
+    assert {name for name, note in notes.items() if note != ASSUMED} == set(fitted()) & set(notes)
+    assert not any(RAW_TEXT.search(note) or any(name in note for name in BOOK.parameters()) for note in notes.values())
+
+
+def test_a_slider_thumb_sits_on_its_step_so_showing_a_value_never_moves_it():
+    from sim.presentation.page_controls import on_step
+
+    assert on_step(0.177, 0.0) == 0.2 and on_step(0.311, 0.0) == 0.3 and on_step(0.325, 0.0) == 0.35  # half up, as the browser
+    assert on_step(1.0, 0.0) == 1.0 and on_step(0.85, 0.0) == 0.85

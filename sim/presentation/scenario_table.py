@@ -28,7 +28,7 @@ START = "<!-- scenario-table:start -->"
 END = "<!-- scenario-table:end -->"
 MARKS = {Basis.ASSUMPTION: "ᵃ", Basis.OVERRIDE: "ᶠ"}  # a setting is never simply FITTED: the fit is what it replaces
 FOOTNOTE = (
-    "What it sets: the parameters the scenario (or its reading of the sources) gives another value than the rule book; "
+    "What it sets: the parameters the scenario or its reading of the sources sets in place of the rule book's value or the fit; "
     "ᵃ a modelling assumption or a reading of the sources; ᶠ overrides a parameter fitted to the record of 1938 "
     "(every other fitted parameter is drawn, rollout by rollout, from the fit in `calibration/posterior.json`)."
 )
