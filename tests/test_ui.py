@@ -519,6 +519,18 @@ def test_the_address_holds_the_what_if_and_a_link_reopens_it(browser, server):
         again.context.close()
 
 
+def test_each_slider_says_whether_its_number_is_fitted_and_showing_a_fitted_mean_pins_nothing(page, tmp_path):
+    _monte_carlo(page)
+    page.wait_for_timeout(1500)  # time for a slider to send back a rounded value, if it were going to
+    fitted = page.locator(".control-CZ-resolve .control-basis").inner_text()
+    assert fitted.startswith("Fitted to the record of 1938") and "on average" in fitted
+    assert "modelling assumption" in page.locator(".control-SU-treaty_fidelity .control-basis").inner_text()
+    assert "resolve" not in page.evaluate("location.search")  # the fit's mean, between two steps, was not taken as a move
+    page.locator(".control-CZ-resolve .v-slider__thumb-container").focus()
+    page.keyboard.press("End")
+    page.wait_for_selector(".control-CZ-resolve .control-basis:has-text('Your number')")
+    page.screenshot(path=tmp_path / "slider_basis.png", full_page=True)
+
 def test_bad_values_in_the_address_are_ignored_with_a_note(browser, server):
     page = _open(browser, server, query="?scenario=nowhere&GB.resolve=7&CZ.resolve=0.9&replay=-2&lens=%3Cb%3E")
     try:

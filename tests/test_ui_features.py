@@ -140,7 +140,7 @@ def test_contrast_is_measured_as_wcag_says():
     assert contrast("rgba(255, 255, 255, 0.5)", "rgb(30, 30, 30)") < 7  # translucent text is blended first
 
 
-KEY_TEXT = (".crisis-date", ".question", ".scenario-about summary", ".lens-about", ".control-label", ".how-to-use", ".v-card__title",
+KEY_TEXT = (".crisis-date", ".question", ".scenario-about summary", ".lens-about", ".control-label", ".control-basis", ".how-to-use", ".v-card__title",
             ".crisis-map text", ".narration .entry", ".narration .cite", ".war-words", ".baseline-words", ".odds-help", ".events-table td",
             ".alert span", ".timeline-months", ".timeline-today-label", ".timeline-what", ".print-button", ".theme-switch label",
             ".debrief-table td")

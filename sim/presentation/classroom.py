@@ -28,6 +28,7 @@ from sim.book.paths import SCENARIOS
 from sim.book.rules import Rule, RuleBook
 from sim.book.scenario import Scenario, load_scenario
 from sim.book.vocabulary import NEVER, OUTCOMES
+from sim.engine.basis import typical_value
 from sim.presentation import class_server
 from sim.presentation.alerts import TreatyWatch
 
@@ -166,9 +167,8 @@ def toggle_sets(name: str) -> tuple[str, ...]:
 
 
 def parameter_value(scenario: Scenario, name: str, book: RuleBook) -> float:
-    """A parameter's value in a scenario: its own, else its lens's, else the rule book's."""
-    value = scenario.parameters.get(name, book.lenses[scenario.lens].parameters.get(name, book.parameters()[name].value))
-    return float(value)
+    """A control's value in a scenario's replays: its own or its lens's, else the fit's mean where each replay draws it, else the book's."""
+    return float(typical_value(scenario, name, book))
 
 
 # ------------------------------------------------------------------ a what-if in the page's address

@@ -7,6 +7,7 @@ none holds rule logic of its own.
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from collections.abc import Callable
 from html import escape
@@ -31,7 +32,7 @@ from sim.presentation.page_parts import component, solara
 from sim.presentation.page_parts import html as _html
 from sim.presentation.page_parts import redraw_every_step as _redraw_every_step
 from sim.presentation.page_parts import stepped as _stepped
-from sim.presentation.panels import HOW_TO_USE, spelled
+from sim.presentation.panels import HOW_TO_USE, control_note, spelled
 
 TITLE = "Munich 1938"
 PLAY_INTERVAL = 0.15  # seconds between days while playing
@@ -85,11 +86,24 @@ def run_controls(model: solara.Reactive, playing: solara.Reactive, restart: Call
                           classes=["end-button"])
 
 
-def _slider(name: str, label: str, value: float, book: RuleBook, on_value: Callable[[float], None]) -> None:
+STEP = 0.05  # a slider's step
+
+
+def on_step(value: float, low: float) -> float:
+    """Where the slider's thumb sits for ``value``: on its step, rounded as the browser rounds it (half up).
+
+    A value between steps (a fitted mean, a number from an address) handed to the slider as it is would be
+    rounded by the browser, which sends the rounded number back as a move: the page would pin the parameter
+    by merely showing it. The label shows the exact value."""
+    return round(low + math.floor((value - low) / STEP + 0.5) * STEP, 2)
+
+
+def _slider(name: str, label: str, value: float, note: str, book: RuleBook, on_value: Callable[[float], None]) -> None:
     low, high = book.parameters()[name].range
     with solara.Column(classes=[f"control-{name.replace('.', '-')}"], gap="0px"):
         solara.Text(f"{spelled(label)}: {value:.2f}", classes=["control-label"])
-        solara.SliderFloat("", value=value, min=float(low), max=float(high), step=0.05, on_value=on_value)
+        solara.SliderFloat("", value=on_step(value, float(low)), min=float(low), max=float(high), step=STEP, on_value=on_value)
+        _html(escape(note), classes=["control-basis"])
 
 
 @component
@@ -119,7 +133,8 @@ def what_if(choice: solara.Reactive, apply: Callable[[Choice], None]) -> None:
 
 @component
 def sliders(choice: solara.Reactive, apply: Callable[[Choice], None]) -> None:
-    """Each state's resolve, the Romanian passage and the information gaps: one slider a rule-book parameter."""
+    """Each state's resolve, the Romanian passage and the information gaps: one slider a rule-book parameter, each saying
+    whether its number is fitted to the record of 1938 or an assumption."""
     book = load_rulebook()
     current: Choice = choice.value
     scenario = scenario_of(current)
@@ -128,7 +143,8 @@ def sliders(choice: solara.Reactive, apply: Callable[[Choice], None]) -> None:
             for name, label in group.items():
                 shown = current.value(name)
                 value = parameter_value(scenario, name, book) if shown is None else shown
-                _slider(name, label, value, book, lambda value, name=name: apply(choice.value.moved(name, value)))
+                note = control_note(scenario, name, shown is not None, book)
+                _slider(name, label, value, note, book, lambda value, name=name: apply(choice.value.moved(name, value)))
 
 
 @component

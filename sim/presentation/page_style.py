@@ -45,7 +45,8 @@ EXTRA_CSS = """
 .classroom .side-by-side th, .classroom .side-by-side td { text-align: left; padding: 3px 8px 3px 0; vertical-align: top; }
 .classroom .side-by-side .whatif-war td, .classroom .side-by-side .whatif-war th { width: 50%; }
 .classroom .side-by-side .p { white-space: nowrap; }
-.theme--dark .classroom .question, .theme--dark .classroom .scenario-about, .theme--dark .classroom .lens-about { color: #e6e6e6; }
+.theme--dark .classroom .question, .theme--dark .classroom .scenario-about, .theme--dark .classroom .lens-about,
+.theme--dark .classroom .control-basis { color: #e6e6e6; }
 .theme--dark .classroom .cite, .theme--dark .classroom .meaning, .theme--dark .classroom .odds-help,
 .theme--dark .classroom .interval { color: #cfcfcf; }
 .theme--dark .classroom .events-table td { color: #ececec; }

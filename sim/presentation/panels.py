@@ -12,7 +12,10 @@ import json
 import re
 from html import escape
 
+from sim.book.rules import RuleBook
+from sim.book.scenario import Scenario
 from sim.book.vocabulary import EVENTS, OUTCOME_MEANINGS, OUTCOMES, STATE_NAMES
+from sim.engine.basis import Basis, basis, draws_fit, scenario_settings, typical_value
 from sim.experiments.runner import wilson
 from sim.presentation.classroom import ClassroomModel, Milestone, Odds, Unmoved, scenario_title
 from sim.presentation.explain import evidence_words
@@ -208,6 +211,27 @@ def debrief_html(milestones: list[Milestone]) -> str:
             f"{''.join(rows)}</table></div>")
 
 
+# What the number behind a slider rests on, in a teacher's words (``sim/engine/basis.py`` decides which applies); short,
+# since ten sliders share a narrow column.
+ASSUMED = "A modelling assumption or a reading of the sources, not fitted to the record."
+FITTED = "Fitted to the record of 1938 (each replay draws its own: {mean:.2f} on average); moving it replaces the fit."
+YOURS = "Your number, in place of the fit to the record of 1938."
+SET_HERE = "Set by this what-if, in place of the fit to the record of 1938."
+BOOK_VALUE = "Fitted to the record of 1938, but this what-if uses the model's own value instead."
+
+
+def control_note(scenario: Scenario, name: str, moved: bool, book: RuleBook) -> str:
+    """Whether the number behind a control is fitted to the record (and then that moving it replaces the fitted draws) or an
+    assumption: a class weighing a what-if should know which of its numbers history fixes. Never names the parameter."""
+    if basis(name, book) is Basis.ASSUMPTION:
+        return ASSUMED
+    if not draws_fit(scenario):
+        return BOOK_VALUE
+    if any(setting.name == name for setting in scenario_settings(scenario, book)):
+        return YOURS if moved else SET_HERE
+    return FITTED.format(mean=typical_value(scenario, name, book))
+
+
 HOW_TO_USE = "Choose a what-if, press ▶ or Step to watch one replay day by day; the odds count 2,000 replays."
 
 # The page's style: a projector layout (the controls in a narrow left column, the map at least half the width,
@@ -225,6 +249,7 @@ PAGE_CSS = """
 .classroom .run-buttons .v-btn { min-width: 0 !important; padding: 0 9px !important; text-transform: none; font-size: 15px; letter-spacing: 0; }
 .classroom .run-card .v-card__text, .classroom .run-card { padding-top: 4px !important; }
 .classroom .control-label { font-size: 15px; }
+.classroom .control-basis { font-size: 14px; color: #333; font-style: italic; margin: -4px 0 8px 0; line-height: 1.25; }
 .classroom .question { color: #333; font-style: italic; }
 .classroom .scenario-about, .classroom .lens-about { font-size: 14px; color: #333; }
 .classroom .date-big { font-size: 1.35em; font-weight: bold; }

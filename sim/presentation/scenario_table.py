@@ -3,22 +3,34 @@
 ``python -m sim.presentation.scenario_table`` runs every file in ``scenarios/`` on the same rollouts
 (common random numbers, the seed and run count stated below) and rewrites the table
 between the markers in README.md. A test fails when the committed table is stale.
+
+Beside the numbers, each row says what the scenario sets and what that rests on (``sim/engine/basis.py``):
+a reader sees which of a what-if's numbers are modelling assumptions or readings of the sources, and
+where a what-if replaces a parameter that the calibration fits to the record of 1938.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import sys
 from pathlib import Path
 
 from sim.book.paths import ROOT, SCENARIOS
 from sim.book.scenario import Scenario, load_scenario
 from sim.book.vocabulary import OUTCOMES
+from sim.engine.basis import Basis, Setting, scenario_settings
 from sim.experiments import runner
 
 SEED = 1938
 RUNS = 2000
 TABLE = "scenario-table"  # the README's markers: <!-- scenario-table:start --> ... <!-- scenario-table:end -->
+MARKS = {Basis.ASSUMPTION: "ᵃ", Basis.OVERRIDE: "ᶠ"}  # a setting is never simply FITTED: the fit is what it replaces
+FOOTNOTE = (
+    "What it sets: the parameters the scenario or its reading of the sources sets in place of the rule book's value or the fit; "
+    "ᵃ a modelling assumption or a reading of the sources; ᶠ overrides a parameter fitted to the record of 1938 "
+    "(every other fitted parameter is drawn, rollout by rollout, from the fit in `calibration/posterior.json`)."
+)
 
 
 def scenarios(folder: Path = SCENARIOS) -> list[Scenario]:
@@ -27,16 +39,29 @@ def scenarios(folder: Path = SCENARIOS) -> list[Scenario]:
     return [dataclasses.replace(load_scenario(path), seed=SEED) for path in paths]
 
 
+def setting_words(setting: Setting) -> str:
+    """One setting, compactly: its name, its value and the mark of what it rests on (``SU.unilateral`` 0.3ᵃ)."""
+    value = setting.value.isoformat() if isinstance(setting.value, dt.date) else f"{setting.value:g}"
+    return f"`{setting.name}` {value}{MARKS[setting.basis]}"
+
+
+def what_it_sets(scenario: Scenario) -> str:
+    """The table's cell for what a scenario sets: its parameter settings, then whether it also changes rules or events."""
+    edits = (("rule changes", scenario.rules or scenario.add_rules), ("event changes", scenario.events))
+    words = [*map(setting_words, scenario_settings(scenario)), *(kind for kind, present in edits if present)]
+    return ", ".join(words) or "nothing"
+
+
 def table(runs: int = RUNS, jobs: int | None = None) -> str:
     chosen = scenarios()
     tallies, paired = runner.compare(chosen, runs, jobs)
-    heading = "| scenario | " + " | ".join(name.replace("_", " ") for name in OUTCOMES) + " | war (either kind) |"
+    heading = "| scenario | " + " | ".join(name.replace("_", " ") for name in OUTCOMES) + " | war (either kind) | what it sets |"
     lines = [
         f"Every scenario on the same {runs} rollouts (seed {SEED}, common random numbers); regenerate with "
         "`python -m sim.presentation.scenario_table`. Each cell is the probability; in brackets, the difference from the baseline.",
         "",
         heading,
-        "|" + "---|" * (len(OUTCOMES) + 2),
+        "|" + "---|" * (len(OUTCOMES) + 3),
     ]
     for scenario, tally, pairs in zip(chosen, tallies, paired, strict=True):
         cells = []
@@ -44,8 +69,8 @@ def table(runs: int = RUNS, jobs: int | None = None) -> str:
             p = tally.outcomes[name] / tally.runs
             cells.append(f"{p:.2f}" if scenario is chosen[0] else f"{p:.2f} ({pairs.difference(name)['d']:+.2f})")
         war = (tally.outcomes["local_war"] + tally.outcomes["general_war"]) / tally.runs
-        lines.append(f"| `{scenario.name}` | " + " | ".join(cells) + f" | {war:.2f} |")
-    return "\n".join(lines) + "\n"
+        lines.append(f"| `{scenario.name}` | " + " | ".join(cells) + f" | {war:.2f} | {what_it_sets(scenario)} |")
+    return "\n".join([*lines, "", FOOTNOTE]) + "\n"
 
 
 def replace_table(readme: str, new_table: str, name: str = TABLE) -> str:
