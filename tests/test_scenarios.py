@@ -63,7 +63,7 @@ def test_scenario_files_hold_only_commented_changes(path):
     assert data["name"] == path.stem
     assert data.get("extends") == "baseline.yaml"
     assert data["question"].strip() and re.search(r"\bfn \d+", data["description"]), "the description names its footnotes"
-    assert set(data) <= {"name", "question", "description", "extends", "claims", *CHANGES}, "no copies of anything but changes"
+    assert set(data) <= {"name", "question", "channel", "description", "extends", "claims", *CHANGES}, "no copies of anything but changes"
     assert any(key in data for key in CHANGES), "a scenario changes something"
     # every changed parameter, rule or event is commented on its own line
     for section in ("parameters", "rules", "events"):
@@ -91,7 +91,7 @@ DIRECTIONS = {
     "benes_fights": [("cz_fights", +1), ("settlement", -1)],
     "france_honours": [("fr_fights", +1), ("general_war", +1)],
     "britain_firm": [("german_climbdown", +1), ("settlement", -1)],
-    "staff_talks": [("su_aid_reaches_cz", +1)],
+    "staff_talks": [("su_aid_short_of_war", +1)],
     "staff_talks_may": [("su_fights", +1), ("su_aid_reaches_cz", +1)],
     "romania_passage": [("ro_grants_passage", +1)],
     "poland_attacks": [("pl_fights", +1), ("pl_takes_teschen", +1)],

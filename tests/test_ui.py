@@ -187,16 +187,16 @@ def test_the_odds_panel_gives_the_event_shares_in_words_beside_the_baseline():
 
 def test_a_change_that_moves_nothing_is_detected_exactly_and_said_with_what_reads_it():
     book, runs = load_rulebook(), 300
-    before = Choice()
+    before = Choice("poland_neutral")
     odds = monte_carlo(before, runs)
-    quiet = before.moved("GB.resolve", 1.0)  # read by one statement rule only, which changes no outcome or event here
+    quiet = before.moved("PL.teschen_resolve", 1.0)  # Poland stays out: the rules that read it never fire here
     change = unmoved(before, quiet, odds, monte_carlo(quiet, runs), book)
-    assert change is not None and change.controls == ("Britain: readiness to fight for Czechoslovakia",)
-    assert [summary for summary, _ in change.readers] == [rule.summary for rule in readers(book, "GB.resolve")] != []
+    assert change is not None and change.controls == ("Poland: determination to take Teschen",)
+    assert [summary for summary, _ in change.readers] == [rule.summary for rule in readers(book, "PL.teschen_resolve")] != []
     note = unmoved_html(change)
-    assert "This change moved nothing in this what-if" in note and "acts only through" in note and "Halifax" in note
+    assert "This change moved nothing in this what-if" in note and "acts only through" in note and "Teschen" in note
     assert not RAW_TEXT.search(note)
-    loud = before.moved("FR.daladier_weight", 1.0)
+    loud = before.moved("FR.daladier_weight", 1.0)  # a control that does move the odds
     assert not same_shares(odds, monte_carlo(loud, runs))
     assert unmoved(before, loud, odds, monte_carlo(loud, runs), book) is None and unmoved_html(None) == ""
     # showing another replay, or Reset (the same choice again), changes no odds and is not a change that "moved nothing"
@@ -442,12 +442,14 @@ def test_the_event_shares_show_and_a_slider_that_moves_nothing_says_so(page, tmp
     for words in ("Soviet aid reaches Czechoslovakia in", "Poland takes Teschen in", "The four-power conference is held in"):
         assert page.locator(".events-table").get_by_text(words).count() == 1
     assert page.locator(".moved-nothing").count() == 0
-    page.locator(".control-GB-resolve .v-slider__thumb-container").focus()
-    page.keyboard.press("End")  # Britain's readiness at its highest: in the model it moves no outcome or event
-    page.wait_for_selector(".control-GB-resolve:has-text('1.00')")
+    _choose_scenario(page, "poland_neutral")
+    first = _monte_carlo(page, first)
+    page.locator(".control-PL-teschen_resolve .v-slider__thumb-container").focus()
+    page.keyboard.press("End")  # Poland's determination at its highest, in a what-if where Poland claims nothing: it moves nothing
+    page.wait_for_selector(".control-PL-teschen_resolve:has-text('1.00')")
     _monte_carlo(page)
     note = page.wait_for_selector(".moved-nothing").inner_text()
-    assert "This change moved nothing in this what-if" in note and "Britain: readiness to fight" in note
+    assert "This change moved nothing in this what-if" in note and "Poland: determination to take Teschen" in note
     assert page.locator(".monte-carlo").get_attribute("data-key") == first  # exactly the same counts
     page.screenshot(path=tmp_path / "moved_nothing.png", full_page=True)
     page.locator(".control-FR-daladier_weight .v-slider__thumb-container").focus()
@@ -573,10 +575,10 @@ def test_classroom_mode_at_1024x768_and_150_percent_zoom(browser, server, tmp_pa
 def test_the_odds_events_and_a_note_at_1024x768_and_150_percent_zoom(browser, server):
     SHOTS.mkdir(exist_ok=True)
     for scale, name in ((1.0, "odds_events_1024x768"), (1.5, "odds_events_1024x768_zoom150")):
-        page = _open(browser, server, 1024, 768, scale, query="?scenario=baseline&GB.resolve=0.2")
+        page = _open(browser, server, 1024, 768, scale, query="?scenario=poland_neutral")
         try:
             first = _monte_carlo(page)
-            page.locator(".control-GB-resolve .v-slider__thumb-container").focus()
+            page.locator(".control-PL-teschen_resolve .v-slider__thumb-container").focus()
             page.keyboard.press("End")
             page.wait_for_selector(".moved-nothing")
             assert _monte_carlo(page) == first
