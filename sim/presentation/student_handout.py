@@ -39,7 +39,7 @@ from sim.presentation.student_worksheet import (
 
 # Three A4 pages hold about this many characters of description, changes and story besides the fixed parts
 # (measured with Chromium's print on benes_fights, baseline and may_war): the story keeps its latest steps.
-STORY_BUDGET = 3000
+STORY_BUDGET = 2600
 
 STYLE = """
 @page { size: A4; margin: 10mm 12mm 10mm 12mm; }
