@@ -142,3 +142,14 @@ def test_kept_mask_is_the_steady_condition_in_the_open_lanes():
         steady = np.broadcast_to(kept.steady.evaluate(state), (LANES,)).astype(bool)
         assert np.array_equal(kept.kept_mask, steady)
         assert not kept.asleep
+
+
+def test_a_timer_that_switches_in_no_lane_after_the_first_day_has_no_place_in_the_clock():
+    """A sweep chunk whose every point dates a switch on the first day (or never) once broke the timetable."""
+    from sim.engine.candidates import Timer
+
+    timers = [Timer("first day", np.zeros(LANES)), Timer("never", np.full(LANES, np.nan)),
+              Timer("day 3", np.where(np.arange(LANES) % 2 == 0, 3.0, 0.0))]
+    clock = timetable(timers, (LANES,))
+    assert list(clock) == [3] and [name for name, _ in clock[3]] == ["day 3"]
+    assert np.array_equal(clock[3][0][1], np.arange(0, LANES, 2))

@@ -170,6 +170,8 @@ def timetable(timers: Iterable[Timer], shape: tuple[int, ...]) -> dict[int, list
     for timer in timers:
         days = np.broadcast_to(timer.switch_day, shape)
         due = np.flatnonzero(np.isfinite(days) & (days >= 1))  # NaN and infinity: never
+        if not due.size:  # switches in no lane after the first day (np.split would still give one empty part)
+            continue
         order = due[np.argsort(days[due], kind="stable")]
         switch_days, starts = np.unique(days[order], return_index=True)
         for day, lanes in zip(switch_days, np.split(order, starts[1:]), strict=True):
