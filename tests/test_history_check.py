@@ -57,7 +57,10 @@ def test_without_its_guard_godesberg_follows_the_first_shot(tmp_path):
         tmp_path,
         "rules:\n  DE.raises_demands_at_godesberg:\n    condition: >-\n"
         "      crisis.demand == 2 and crisis.cz_accepts >= 2 and today - crisis.cz_accept_day == 1 and not happened(crisis.conference_day)\n"
-        "  CZ.accepts_proposals:\n    condition: happened(fired.FR.delivers_ultimatum) and crisis.cz_accepts < 2\n",
+        "  CZ.accepts_proposals:\n    condition: happened(fired.FR.delivers_ultimatum) and crisis.cz_accepts < 2\n"
+        # Nor the ultimatum its own (else Prague yields after a shot in only about one rollout in a hundred: too near the
+        # tolerance for a test that must see the break).
+        "  FR.delivers_ultimatum:\n    condition: happened(fired.CZ.solicits_ultimatum) and not happened(crisis.climbdown_day)\n",
     )
     found = findings(changed)
     assert found["prague_yields_only_in_peace"].share > TOLERANCE
