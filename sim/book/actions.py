@@ -165,7 +165,8 @@ class Statement(ActionKind):
 
     def writes(self, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
         # An insincere speaker's claim gives way to what it really holds as far as its candour goes.
-        claim = self.claim if self.sincere else self.claim + at(env[f"{actor}.candour"], lanes) * (self.truth - self.claim)
+        # No candour parameter where the book has no insincere statement (a scenario may add one): 0, as in 1938.
+        claim = self.claim if self.sincere else self.claim + at(env.get(f"{actor}.candour", 0.0), lanes) * (self.truth - self.claim)
         writes = []
         for hearer in self.recipients(actor):
             if hearer == self.about:
@@ -324,7 +325,7 @@ class Conference(_SettlementLevel):
 
     def writes(self, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
         # A conference where Prague had not yet yielded the cession is a second road to a settlement (mediation after a refusal).
-        refused = lanes[np.asarray(at(env["crisis.cz_accepts"], lanes)) < 2] if len(lanes) else lanes
+        refused = lanes[~np.broadcast_to(np.asarray(at(env["crisis.cz_accepts"], lanes)) >= 2, lanes.shape)]
         # The conference's terms replace the demand on the table and are put to Prague, which must accept them anew.
         return [
             first("crisis.conference_day", today, lanes),

@@ -77,6 +77,10 @@ class _Recorder(dict):
         self.asked.add(key)
         return 0.0
 
+    def get(self, key: str, default: object = None) -> float:  # an action may read a name that need not exist
+        self.asked.add(key)
+        return 0.0
+
 
 def action_parts(kept: CompiledRule) -> list[tuple[set[str], set[str]]]:
     """What a rule's action reads from the day's snapshot and what it writes from that, part by part.

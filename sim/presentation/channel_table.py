@@ -12,7 +12,8 @@ than two independent shares would, and a what-if that changes nothing differs by
 for all): the share of the rollouts with Soviet fighting, Soviet aid short of war (when the
 vocabulary has that flag), a German climb-down and a general war.
 
-Markdown for the README (printed, not written into it: the tables are pasted by hand), or ``--json``.
+Markdown (printed), ``--json``, or ``--readme``: both tables written between their markers in README.md at
+the default seed (a test fails when they are stale).
 Text from the scenario files and the rule book is escaped for Markdown before it reaches a table.
 """
 
@@ -25,6 +26,7 @@ import re
 import sys
 from pathlib import Path
 
+from sim.book.arguments import positive_int, rollouts, seed
 from sim.book.inputs import InputError, printable
 from sim.book.paths import ROOT, SCENARIOS
 from sim.book.rules import load_rulebook
@@ -151,34 +153,12 @@ def lens_markdown(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def count(text: str) -> int:
-    """A number of rollouts or processes: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def seed(text: str) -> int:
-    """A master seed: the random streams take a whole number within [0, 2**63)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"must be within [0, 2**63), got {value}")
-    return value
-
-
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=COMMAND, description="Print the causal channels' tables: each what-if's paired "
                                      "difference from the baseline, or (--lenses) the baseline under each lens.")
-    parser.add_argument("--runs", type=count, default=RUNS, help=f"rollouts per scenario (default {RUNS})")
+    parser.add_argument("--runs", type=rollouts, default=RUNS, help=f"rollouts per scenario (default {RUNS})")
     parser.add_argument("--seed", type=seed, default=SEED, help=f"master seed for all (default {SEED})")
-    parser.add_argument("--jobs", type=count, help="processes to use (default: all cores)")
+    parser.add_argument("--jobs", type=positive_int, help="processes to use (default: all cores)")
     parser.add_argument("--lenses", action="store_true", help="the baseline under each lens instead of the what-ifs")
     form = parser.add_mutually_exclusive_group()
     form.add_argument("--markdown", action="store_true", help="print Markdown tables (the default)")
@@ -210,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         if args.readme:
+            if args.lenses or args.seed != SEED:
+                print("error: --readme writes both tables at the default seed; leave out --lenses and --seed", file=sys.stderr)
+                return 2
             rewrite_readme(args.runs, args.jobs)
             return 0
         if args.lenses:

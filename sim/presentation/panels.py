@@ -101,7 +101,7 @@ EVENT_WORDS = {
     "su_aid_short_of_war": "the USSR sends aircraft before any war",
     "ro_opens_airspace_in_war": "Romania opens its skies to Soviet warplanes in war",
     "de_generals_object": "German generals object to the war",
-    "conference_after_refusal": "a conference meets after Prague refuses",
+    "conference_after_refusal": "a conference meets before Prague has yielded",
 }
 
 
