@@ -155,3 +155,25 @@ def test_rules_inert_prints_the_report(capsys):
         assert f"    {item.name}" in out
     status, _, err = run_cli(["rules", "--inert", "no/such.yaml"], capsys)
     assert status == 2 and err.count("\n") == 1
+
+
+def test_a_scenario_may_add_an_insincere_statement_for_a_state_without_candour(tmp_path):
+    """Candour is a parameter only where the book has an insincere statement; a scenario's own runs with candour 0."""
+    from sim.engine.model import CrisisModel
+
+    assert "SU.candour" not in load_rulebook().parameters() and "FR.candour" in load_rulebook().parameters()
+    (tmp_path / "baseline.yaml").write_bytes((SCENARIOS / "baseline.yaml").read_bytes())
+    path = tmp_path / "bluff.yaml"
+    path.write_text(
+        "extends: baseline.yaml\nname: bluff\nquestion: What if Moscow bluffed?\ndescription: A test (fn 30).\n"
+        "add_rules:\n  - id: SU.bluffs\n    summary: Moscow tells Berlin it will fight, not meaning it.\n"
+        "    condition: \"crisis.demand >= 1\"\n    probability: 0.5\n"
+        "    action: {kind: statement, to: [DE], about: SU, claim: 0.9, visibility: private, sincere: false, truth: 0.1}\n"
+        "    evidence:\n      - {source: 000_85e967bd7e3b6f2b.txt, footnote: 30, paraphrase: \"A bluff to deter Berlin.\"}\n",
+        encoding="utf-8",
+    )
+    bluff = load_scenario(path)
+    model = CrisisModel(bluff, lanes=np.arange(50, dtype=np.uint64))
+    model.run()
+    assert (model.lane_values("fired.SU.bluffs") < 10**9).any()
+    assert "SU.candour" in influences(load_rulebook(), bluff)  # the read is in the graph, with nothing to set it
