@@ -9,8 +9,8 @@ one mechanism changes few rollouts: the difference rollout by rollout has a far 
 than two independent shares would, and a what-if that changes nothing differs by exactly 0.
 
 ``--lenses`` prints instead the baseline run under each lens of ``lenses.yaml`` (the same rollouts
-for all): the share of the rollouts with Soviet fighting, Soviet aid short of war (when the
-vocabulary has that flag), a German climb-down and a general war.
+for all): the share of the rollouts with Soviet fighting, Soviet aid short of war, a German
+climb-down and a general war.
 
 Markdown (printed), ``--json``, or ``--readme``: both tables written between their markers in README.md at
 the default seed (a test fails when they are stale).
@@ -62,23 +62,18 @@ def channels(scenarios: list[Scenario], runs: int = RUNS, jobs: int | None = Non
 
 
 def lenses(runs: int = RUNS, jobs: int | None = None, seed: int = SEED, folder: Path | None = None) -> dict:
-    """The baseline under each lens of the rule book, on the same rollouts: the shares of ``LENS_MEASURES``.
-
-    A measure the vocabulary does not have (a flag not yet added) is left out and named under ``missing``.
-    """
+    """The baseline under each lens of the rule book, on the same rollouts: the shares of ``LENS_MEASURES``."""
     book = load_rulebook()
     folder = SCENARIOS if folder is None else folder
     baseline = dataclasses.replace(load_scenario(folder / "baseline.yaml", book=book), seed=seed)
     variants = [dataclasses.replace(baseline, lens=name) for name in book.lenses]
     tallies, _ = runner.compare(variants, runs, jobs)
-    measures = [name for name in LENS_MEASURES if name in OUTCOMES or name in EVENTS]
     rows = []
     for (name, lens), tally in zip(book.lenses.items(), tallies, strict=True):
         counts = {**tally.outcomes, **tally.events}
         rows.append({"lens": name, "description": first_sentence(lens.description),
-                     "shares": {measure: tally.share(counts[measure]) for measure in measures}})
-    missing = [name for name in LENS_MEASURES if name not in measures]
-    return {"scenario": baseline.name, "runs": runs, "seed": seed, "missing": missing, "lenses": rows}
+                     "shares": {measure: tally.share(counts[measure]) for measure in LENS_MEASURES}})
+    return {"scenario": baseline.name, "runs": runs, "seed": seed, "lenses": rows}
 
 
 def first_sentence(text: str) -> str:
@@ -197,8 +192,6 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.lenses:
             result = lenses(args.runs, args.jobs, args.seed)
-            for name in result["missing"]:
-                print(f"note: {name} is neither an outcome nor an event flag of this model; left out", file=sys.stderr)
             text = lens_markdown(result)
         else:
             result = channels(what_ifs(seed=args.seed), args.runs, args.jobs)
