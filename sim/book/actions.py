@@ -3,7 +3,7 @@
 Each class is the whole of one kind: the arguments it needs (its fields: the rule book's
 ``action: {kind: ..., ...}`` is validated against them), the writes it makes to the world,
 its words in the rule book, and whether it raises a treaty alert in the classroom view.
-Adding a kind is adding a class here and naming it in ``Action`` (see the README, "How to add").
+Adding a kind is adding a class here (or in ``sim/book/war_actions.py``) and naming it in ``Action`` (see the README, "How to add").
 
 An action never changes the state directly: ``writes`` returns ``Write``s computed from the
 day's snapshot, and the model applies all of them together after every agent has decided
@@ -17,111 +17,16 @@ the indices it is given.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated, ClassVar, Literal, NamedTuple
+from typing import Annotated, ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import Field, TypeAdapter, model_validator
 
-from sim.book.vocabulary import LEVEL_NAMES, STATE_NAMES, STATES, Actor, pact_words
+from sim.book.action_base import ActionKind, Alert, Env, Write, _Fraction, _SettlementLevel, _Target, at, first
+from sim.book.vocabulary import STATE_NAMES, STATES, Actor, pact_words
+from sim.book.war_actions import Attack, ClimbDown, DeclareWar, GeneralsObject, HaltCampaign, Offensive, SendAid, at_war
 
-Op = Literal["set", "add", "max", "min"]
-Env = Mapping[str, np.ndarray | float]
-Alert = Literal["invokes", "breaks"]
-
-
-class Write(NamedTuple):
-    """Change variable ``name`` in the lanes at indices ``lanes``: set, add, max or min with ``value``.
-
-    ``value`` is a number or an array aligned with ``lanes``. Writes touch only the
-    lanes where a rule fired, so their cost does not grow with the batch. A named tuple
-    rather than a frozen dataclass: a day makes about a hundred, and it is five times
-    cheaper to build.
-    """
-
-    name: str
-    op: Op
-    value: np.ndarray | float
-    lanes: np.ndarray
-
-
-def first(name: str, today: int, lanes: np.ndarray) -> Write:
-    """Record today as the first day of something (keeps an earlier day if there is one)."""
-    return Write(name, "min", float(today), lanes)
-
-
-def at(value: np.ndarray | float, lanes: np.ndarray) -> np.ndarray | float:
-    """A variable's values in the given lanes (a number stays a number)."""
-    return value[lanes] if isinstance(value, np.ndarray) else value
-
-
-class ActionKind(BaseModel):
-    """What every action kind shares: strict fields, its words, its writes, and its treaty alert (none by default)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: str
-    # "invokes" (a state calls on a commitment) or "breaks" (it renounces one); the classroom view shows these.
-    alert: ClassVar[Alert | None] = None
-
-    def writes(self, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
-        """The changes this action makes in ``lanes``, computed from the day's snapshot ``env``."""
-        raise NotImplementedError
-
-    def words(self) -> str:
-        """The action in the rule book's words."""
-        return self.kind.replace("_", " ")
-
-    def alert_words(self) -> str:
-        """For a kind with an alert: what the actor does, e.g. 'calls on France'."""
-        return self.words()
-
-    def aimed_at(self) -> str | None:
-        """The state the action is directed at, if any (the map draws an arrow to it)."""
-        return None
-
-
-class _Target(ActionKind):
-    target: Actor
-
-    def aimed_at(self) -> str | None:
-        return self.target
-
-    def words(self) -> str:
-        return f"{self.kind.replace('_', ' ')}: {STATE_NAMES[self.target]}"
-
-
-class _SettlementLevel(ActionKind):
-    """Demands, proposals, acceptances, rejections and conference terms: a settlement level (``LEVEL_NAMES``)."""
-
-    level: float
-
-    @model_validator(mode="after")
-    def _known_level(self) -> _SettlementLevel:
-        if self.level not in LEVEL_NAMES:
-            raise ValueError("settlement levels are 1 (autonomy), 2 (cession), 3 (immediate occupation)")
-        return self
-
-    def words(self) -> str:
-        return f"{self.kind} level {self.level:g} ({LEVEL_NAMES[int(self.level)]})"
-
-    def aimed_at(self) -> str | None:
-        return "CZ"  # demands, proposals and terms are put to Prague
-
-
-class _Fraction(ActionKind):
-    """Mobilisation and pressure levels: within [0, 1]."""
-
-    level: float
-
-    @model_validator(mode="after")
-    def _within_unit(self) -> _Fraction:
-        if not 0 <= self.level <= 1:
-            raise ValueError(f"{self.kind} level must be within [0, 1], got {self.level:g}")
-        return self
-
-    def words(self) -> str:
-        return f"{self.kind} to level {self.level:g}"
-
+__all__ = ["Action", "ActionKind", "Write", "action_from", "at", "at_war", "first", "variables_written"]
 
 class Mobilise(_Fraction):
     kind: Literal["mobilise"]
@@ -258,35 +163,6 @@ class Passage(ActionKind):
         return f"{'grant' if self.grant else 'refuse'} passage of {self.mode}"
 
 
-def at_war(actor: str, today: int, lanes: np.ndarray) -> list[Write]:
-    """Going to war: at war from today, and mobilised in full the same day if it was not already.
-
-    A state does not fight unmobilised: an attack or a declaration of war brings general mobilisation
-    with it, so that no rollout has France at war with no mobilisation ordered (modelling assumption:
-    the texts date mobilisations, fn 51, 60, not how they relate to declarations).
-    """
-    return [
-        Write(f"{actor}.at_war", "set", 1.0, lanes),
-        first(f"{actor}.war_day", today, lanes),
-        Write(f"{actor}.mobilisation", "max", 1.0, lanes),
-        first(f"{actor}.mobilised_day", today, lanes),
-    ]
-
-
-class Attack(_Target):
-    kind: Literal["attack"]
-
-    def writes(self, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
-        return [*at_war(actor, today, lanes), first(f"{self.target}.attacked_day", today, lanes), first("crisis.first_shot_day", today, lanes)]
-
-
-class DeclareWar(_Target):
-    kind: Literal["declare_war"]
-
-    def writes(self, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
-        return [*at_war(actor, today, lanes), first(f"{actor}.war_on_{self.target}_day", today, lanes)]
-
-
 class AppealLeague(ActionKind):
     kind: Literal["appeal_league"]
     alert: ClassVar[Alert | None] = "invokes"
@@ -337,31 +213,6 @@ class Conference(_SettlementLevel):
         ]
 
 
-class SendAid(_Target):
-    """Arms sent short of war (aircraft and matériel flown or carried to the target), seen by those who watch."""
-
-    kind: Literal["send_aid"]
-
-    def writes(self, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
-        return [first(f"{actor}.aid_sent_day", today, lanes)]
-
-
-class GeneralsObject(ActionKind):
-    """The army's leaders object to a war they expect to lose; the restraint itself is in the rule's effects."""
-
-    kind: Literal["generals_object"]
-
-    def writes(self, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
-        return [first(f"{actor}.generals_object_day", today, lanes)]
-
-
-class ClimbDown(ActionKind):
-    kind: Literal["climb_down"]
-
-    def writes(self, actor: str, env: Env, lanes: np.ndarray, today: int) -> list[Write]:
-        return [first("crisis.climbdown_day", today, lanes), Write("crisis.demand", "set", 0.0, lanes)]
-
-
 class Note(ActionKind):
     """A rule whose whole effect is in its ``effects:`` lines."""
 
@@ -376,7 +227,8 @@ class Note(ActionKind):
 
 Action = Annotated[
     Mobilise | Demobilise | Statement | Pressure | Demand | Propose | Accept | Reject | Settle | AskHelp | Passage | Attack
-    | DeclareWar | AppealLeague | DenouncePact | CallConference | Conference | SendAid | GeneralsObject | ClimbDown | Note,
+    | DeclareWar | AppealLeague | DenouncePact | CallConference | Conference | SendAid | GeneralsObject | ClimbDown | Offensive
+    | HaltCampaign | Note,
     Field(discriminator="kind"),
 ]
 

@@ -22,9 +22,11 @@ from sim.book.rules import PROBABILITY, EventEdit, Rule, RuleBook, Strict, load_
 from sim.book.vocabulary import EVENTS, OUTCOMES
 
 DEFAULT_START = date(1938, 3, 12)
-DEFAULT_END = date(1938, 10, 31)
+DEFAULT_END = date(1939, 3, 31)  # the campaign's horizon: a war or stand-off is followed into spring 1939
+DEFAULT_WEEKLY_FROM = date(1938, 11, 1)  # after the crisis of 1938, the model steps a week at a time (sim/engine/model.py)
 MAX_DAYS = 400
-YEAR = (date(1938, 1, 1), date(1938, 12, 31))  # the year the rule book describes: a window must lie inside it
+# The period the rule book describes (offices, events, the campaign's numbers): a window must lie inside it.
+PERIOD = (date(1938, 1, 1), date(1939, 3, 31))
 MAX_RUNS = 100_000_000  # rollouts in one run, from a file's `runs` or the command line's --runs
 DEFAULT_LENS = "carley"
 ParameterDraws = Literal["posterior", "mean", "book"]
@@ -86,7 +88,10 @@ class ScenarioFile(Strict):
     channel: str = Field("", description="Through which mechanism this what-if acts on the outcomes.")
     extends: str | None = Field(None, description="Another scenario file, relative to this one, whose changes this one keeps.")
     start: date | None = Field(None, description=f"First day simulated (default {DEFAULT_START}).")
-    end: date | None = Field(None, description=f"Last day simulated (default {DEFAULT_END}).")
+    end: date | None = Field(None, description=f"Last day simulated, the horizon at which wars are judged (default {DEFAULT_END}).")
+    weekly_from: date | None = Field(
+        None, description=f"First day of weekly steps (default {DEFAULT_WEEKLY_FROM}): from it each step of the model covers a week."
+    )
     lens: str | None = Field(None, description="The reading of contested points (default carley); `python run.py rules` lists the lenses.")
     runs: int | None = Field(None, ge=1, le=MAX_RUNS, description="Rollouts (default 1000).")
     seed: int | None = Field(None, ge=0, le=2**63 - 1, description="Master seed (default 1938).")
@@ -128,11 +133,21 @@ class Scenario:
     parameter_draws: ParameterDraws = "posterior"
     claims: tuple[Claim, ...] = ()  # the description's quantities (the file's own, like its description)
     channel: str = ""  # through which mechanism the what-if acts (words for tables, like the description)
+    weekly_from: date = DEFAULT_WEEKLY_FROM
     where: dict[str, tuple[str, int | None]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+    @property
+    def weekly_day(self) -> int:
+        """The day index from which each step covers a week (``days`` if the window ends before)."""
+        return min(max((self.weekly_from - self.start).days, 1), self.days)
+
+    def step_span(self, day: int) -> int:
+        """How many days the step that begins on ``day`` covers: one before ``weekly_from``, then a week (less at the end)."""
+        return 1 if day < self.weekly_day else min(7, self.days - day)
 
     def day_of(self, day: date) -> int:
         """A date's index in this scenario's calendar (the start is day 0)."""
@@ -273,6 +288,7 @@ def load_scenario(path: str | Path, sets: list[str] = (), book: RuleBook | None 
         channel=data.get("channel", ""),
         start=data.get("start", DEFAULT_START),
         end=data.get("end", DEFAULT_END),
+        weekly_from=data.get("weekly_from", DEFAULT_WEEKLY_FROM),
         runs=data.get("runs", 1000),
         seed=data.get("seed", 1938),
         lens=data.get("lens", DEFAULT_LENS),
@@ -296,9 +312,9 @@ def check(scenario: Scenario, book: RuleBook) -> None:
         raise scenario.error("lens", f"unknown lens {scenario.lens!r}; allowed: {', '.join(book.lenses)}")
     if scenario.days > MAX_DAYS:
         raise scenario.error("end", f"the window is {scenario.days} days; at most {MAX_DAYS} are allowed")
-    for key, day in (("start", scenario.start), ("end", scenario.end)):
-        if not YEAR[0] <= day <= YEAR[1]:
-            raise scenario.error(key, f"{day} is outside 1938; the window must lie within {YEAR[0]} to {YEAR[1]} (the year the rules describe)")
+    for key, day in (("start", scenario.start), ("end", scenario.end), ("weekly_from", scenario.weekly_from)):
+        if not PERIOD[0] <= day <= PERIOD[1]:
+            raise scenario.error(key, f"{day} is outside the period the rules describe; it must lie within {PERIOD[0]} to {PERIOD[1]}")
     parameters = book.parameters()
     for name, value in scenario.parameters.items():
         key = f"parameters.{name}"

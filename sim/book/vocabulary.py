@@ -49,9 +49,26 @@ OUTCOME_MEANINGS = {
     "german_climbdown": "Germany backs off without war or cession",
     "local_war": "Germany attacks Czechoslovakia and no great power joins",
     "general_war": "Germany at war with Czechoslovakia and at least one of France, Britain, the USSR",
-    "unresolved": "none of these by the last day",
+    "unresolved": "a stand-off: no war, settlement or climb-down by the horizon (spring 1939 unless the scenario ends earlier)",
 }
 OUTCOMES = tuple(OUTCOME_MEANINGS)
+# The military result of each rollout at the horizon, in the order of their indices (``sim/engine/outcomes.py`` ``military``).
+MILITARY_MEANINGS = {
+    "no_war": "no German attack: the crisis ended in a settlement or a climb-down",
+    "standoff": "no German attack, and nothing settled: the armies still face each other at the horizon",
+    "cz_overrun": "Czechoslovak resistance ended before the horizon (beaten, or occupied without a fight)",
+    "germany_checked": "Germany halted its campaign and sought terms while Czechoslovakia still fought",
+    "cz_holds": "Czechoslovakia still fighting at the horizon, its main line unbroken",
+    "cz_falls_back": "Czechoslovakia still fighting at the horizon, its main line broken and its army falling back east",
+}
+MILITARY_RESULTS = tuple(MILITARY_MEANINGS)
+# The Czechoslovak fronts of the campaign (sim/engine/campaign.py), in words.
+FRONT_NAMES = {
+    "north": "the northern front (Silesia to the Oder gap: the heavy works)",
+    "west": "the western front (Bohemia's hills: light works)",
+    "south": "the southern front (the old Austrian border: hardly fortified)",
+}
+FRONTS = tuple(FRONT_NAMES)
 # Each event flag and the day variable behind it: the flag is set when the day has happened.
 EVENT_DAYS = {
     "cz_mobilises": "CZ.mobilised_day",
@@ -68,6 +85,9 @@ EVENT_DAYS = {
     "ro_opens_airspace_in_war": "RO.passage_warplanes_day",
     "de_generals_object": "DE.generals_object_day",
     "conference_after_refusal": "crisis.conference_after_refusal_day",
+    "fr_offensive": "FR.offensive_day",
+    "main_line_broken": "crisis.breach_day",
+    "su_troops_reach_cz": "crisis.su_troops_day",
 }
 EVENTS = tuple(EVENT_DAYS)
 NEVER = 10**9  # the value of a day variable until its day comes: later than any day of any scenario ("today - X >= k" is false)
@@ -118,6 +138,7 @@ VARIABLES = (
     V("{actor}.attacked_day", K.DAY, "the day {actor} was attacked", "{actor} has been attacked"),
     V("{actor}.aid_sent_day", K.DAY, "the day {actor} sent arms to Czechoslovakia short of war", "{actor} has sent arms short of war"),
     V("{actor}.generals_object_day", K.DAY, "the day {actor}'s generals objected to war", "{actor}'s generals have objected to war"),
+    V("{actor}.offensive_day", K.DAY, "the day {actor} attacked Germany in the west", "{actor} has attacked Germany in the west"),
     V("{actor}.called_conference_day", K.DAY, "the day {actor} called for a conference", "{actor} has called for a conference"),
     V("{actor}.belief.{other}", K.BELIEF, "{actor}'s belief that {other} will fight", initial=None, default="world.default_belief",
       bounds=UNIT, clipped=True),
@@ -142,6 +163,11 @@ VARIABLES = (
     V("crisis.cz_resistance_end_day", K.DAY, "the day Czechoslovak resistance ended", "Czechoslovak resistance has ended"),
     V("crisis.teschen_day", K.DAY, "the day Poland took Teschen", "Poland has taken Teschen"),
     V("crisis.su_aid_day", K.DAY, "the day Soviet aid reached Czechoslovakia", "Soviet aid has reached Czechoslovakia"),
+    V("crisis.su_troops_day", K.DAY, "the day Soviet ground forces reached Czechoslovakia", "Soviet ground forces have reached Czechoslovakia"),
+    V("crisis.campaign_halted_day", K.DAY, "the day Germany halted its campaign and sought terms", "Germany has halted its campaign"),
+    V("crisis.breach_day", K.DAY, "the day the Czechoslovak main line was first broken", "the Czechoslovak main line has been broken"),
+    *(V(f"crisis.front_{front}", K.LEVEL, f"German progress toward a breach on {words} (1: broken)", bounds=(0, 1)) for front, words in FRONT_NAMES.items()),
+    V("crisis.retreat", K.LEVEL, "how far the Czechoslovak army's fighting retreat east has gone (1: no room left)", bounds=(0, 1)),
     V("crisis.league_verdict_day", K.DAY, "the day the League found against Germany", "the League has found against Germany"),
     V("crisis.closed_day", K.DAY, "the day the rollout closed"),
     *(V(f"crisis.proposal_{level}_day", K.DAY, f"the day {LEVEL_NAMES[level]} was first proposed to Prague") for level in LEVEL_NAMES),

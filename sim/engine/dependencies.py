@@ -40,7 +40,8 @@ from sim.engine.world import World, compile_rules, state_layout
 
 RESULT = frozenset(outcomes.READS)  # what outcomes and the shown event flags read
 SIGHTING_READS = ("world.mobilisation_signal", "world.observation_weight")  # model._new_sightings, agents.perceive
-CLOSING_READS = ("crisis.settled_day", "crisis.climbdown_day", "crisis.cz_resistance_end_day", "world.aftermath_days")  # model._close
+# What model._close reads.
+CLOSING_READS = ("crisis.settled_day", "crisis.climbdown_day", "crisis.cz_resistance_end_day", "crisis.campaign_halted_day", "world.aftermath_days")
 CLOSED = "crisis.closed_day"
 CAMPAIGN, SIGHTINGS, CLOSING, INITIAL = (
     "the war sub-model (campaign)", "sightings of mobilisation and war", "closing a finished rollout", "initial beliefs and trust")

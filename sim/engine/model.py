@@ -52,7 +52,7 @@ class Happening:
 
 
 BELIEF_STEP = 0.05
-CAMPAIGN_DAYS = ("crisis.su_aid_day", "crisis.cz_resistance_end_day")
+CAMPAIGN_DAYS = ("crisis.su_aid_day", "crisis.su_troops_day", "crisis.breach_day", "crisis.cz_resistance_end_day")
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,12 @@ class BatchResult:
 
     lanes: np.ndarray
     outcome: np.ndarray
+    military: np.ndarray  # the military result at the horizon (index into MILITARY_RESULTS)
     flags: dict[str, np.ndarray]
     first_shot_day: np.ndarray
     resistance_end_day: np.ndarray
+    halt_day: np.ndarray  # the day Germany halted its campaign (NEVER if it did not)
+    breach_day: np.ndarray  # the day the main line first broke (NEVER if it held)
     war_days: dict[str, np.ndarray]
     fired: dict[str, np.ndarray]
 
@@ -72,9 +75,12 @@ class BatchResult:
         return BatchResult(
             lanes=self.lanes[positions],
             outcome=self.outcome[positions],
+            military=self.military[positions],
             flags={name: values[positions] for name, values in self.flags.items()},
             first_shot_day=self.first_shot_day[positions],
             resistance_end_day=self.resistance_end_day[positions],
+            halt_day=self.halt_day[positions],
+            breach_day=self.breach_day[positions],
             war_days={name: values[positions] for name, values in self.war_days.items()},
             fired={name: values[positions] for name, values in self.fired.items()},
         )
@@ -155,40 +161,54 @@ class CrisisModel(mesa.Model):
 
     @quietly
     def step(self) -> None:
-        """One day: events, perceive, decide, apply, war, close."""
+        """One step, a day (a week from the scenario's ``weekly_from``): events, perceive, decide, apply, war, close."""
         today = self.day
+        span = self.crisis_scenario.step_span(today)
         self.state["today"] = float(today)
         before = self._watched() if self.log is not None else {}
-        for name, (start, end) in self.events.items():
-            if today == start:
-                self.state[f"event.{name}"][:] = start
-                self.changed(f"event.{name}", self.everywhere)
-                if self.log is not None:
-                    self.log.append(Happening(today, "event", name, self.open_lanes.copy()))
-            if today == start or (end is not None and today == end + 1):
-                self.state[f"event.{name}.active"][:] = float(today == start)
-                self.changed(f"event.{name}.active", self.everywhere)
-        for name, lanes in self.clock.get(today, ()):
-            self.changed(name, lanes)
+        self._events(today, span)
+        for day in range(today, today + span):  # the timers due on any day of the step
+            for name, lanes in self.clock.get(day, ()):
+                self.changed(name, lanes)
         self.sightings = self._new_sightings()
         self.agents.do("perceive")
         proposals = [proposal for agent in self.agents.map("decide") for proposal in agent]
-        decisions = self._conclude(sorted(proposals, key=lambda proposal: proposal.rule.index))
+        decisions = self._conclude(sorted(proposals, key=lambda proposal: proposal.rule.index), span)
         self.changes = {}  # the rules have seen everything so far; collect what changes next
         self.apply(write for decision in decisions for write in decision.writes)
-        for name, lanes in campaign.advance(self.state, today, self.seed, self.lanes, self.open_lanes).items():
+        for name, lanes in campaign.advance(self.state, today, span, self.seed, self.lanes, self.open_lanes).items():
             self.changed(name, lanes)
         if self.log is not None:
             self.log.extend(Happening(today, "rule", decision.rule.id, self._mask(decision.fires)) for decision in decisions)
             self._record_changes(today, before)
         self._close(today)
-        self.day += 1
+        self.day += span
         self.running = self.day < self.crisis_scenario.days and bool(self.open_lanes.any())
 
-    def _conclude(self, proposals: list[Proposal]) -> list[Decision]:
-        """Draw for every proposal at once (the same numbers as each rule's own draws) and let each rule decide."""
+    def _events(self, today: int, span: int) -> None:
+        """Exogenous events that start, or end, within the step's days."""
+        within = range(today, today + span)
+        for name, (start, end) in self.events.items():
+            if start in within:
+                self.state[f"event.{name}"][:] = start
+                self.changed(f"event.{name}", self.everywhere)
+                if self.log is not None:
+                    self.log.append(Happening(today, "event", name, self.open_lanes.copy()))
+            ends = end is not None and end + 1 in within
+            if start in within or ends:
+                self.state[f"event.{name}.active"][:] = float(start in within and not ends)
+                self.changed(f"event.{name}.active", self.everywhere)
+
+    def _conclude(self, proposals: list[Proposal], span: int = 1) -> list[Decision]:
+        """Draw for every proposal at once (the same numbers as each rule's own draws) and let each rule decide.
+
+        A rule's probability is a daily chance; over a step of ``span`` days it fires with the chance of firing on
+        at least one of them, 1 - (1 - p) ** span (what holds today is taken to hold all week).
+        """
         if not proposals:
             return []
+        if span > 1:
+            proposals = [proposal._replace(probability=over_days(proposal.probability, span)) for proposal in proposals]
         wheres = [proposal.where for proposal in proposals]
         counts = [where.size for where in wheres]
         streams = self._stream_prefixes[[proposal.rule.index for proposal in proposals]]
@@ -284,6 +304,7 @@ class CrisisModel(mesa.Model):
         """Freeze the lanes whose story is over, after an aftermath in which neighbours may still act (Teschen)."""
         state = self.state
         ended = np.minimum(np.minimum(state["crisis.settled_day"], state["crisis.climbdown_day"]), state["crisis.cz_resistance_end_day"])
+        ended = np.minimum(ended, state["crisis.campaign_halted_day"])
         done = self.open_lanes & (today - ended >= state["world.aftermath_days"])
         if done.any():
             np.copyto(state["crisis.closed_day"], float(today), where=done)
@@ -306,12 +327,20 @@ class CrisisModel(mesa.Model):
         return BatchResult(
             lanes=self.lanes.copy(),
             outcome=outcomes.classify(final),
+            military=outcomes.military(final),
             flags=outcomes.flags(final),
             first_shot_day=final["crisis.first_shot_day"],
             resistance_end_day=final["crisis.cz_resistance_end_day"],
+            halt_day=final["crisis.campaign_halted_day"],
+            breach_day=final["crisis.breach_day"],
             war_days={code: self.lane_values(f"{code}.war_day") for code in STATES},
             fired={rule.id: self.state[f"fired.{rule.id}"] < NEVER for rule in self.rules},
         )
+
+
+def over_days(daily: np.ndarray | float, span: int) -> np.ndarray | float:
+    """The chance of at least one success in ``span`` days, from a daily chance (kept within [0, 1])."""
+    return 1.0 - (1.0 - np.minimum(np.maximum(daily, 0.0), 1.0)) ** span
 
 
 def _set(before: np.ndarray, value: np.ndarray | float) -> np.ndarray:

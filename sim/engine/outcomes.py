@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.book.vocabulary import EVENT_DAYS, EVENTS, NEVER, OUTCOMES
+from sim.book.vocabulary import EVENT_DAYS, EVENTS, MILITARY_RESULTS, NEVER, OUTCOMES
 
 GREAT_POWERS = ("FR", "GB", "SU")
 # Every variable classification and flags read.
@@ -20,6 +20,8 @@ READS = (
     "crisis.settled_day",
     "crisis.climbdown_day",
     "crisis.cz_resistance_end_day",
+    "crisis.campaign_halted_day",
+    "crisis.breach_day",
     *(f"{power}.war_on_DE_day" for power in GREAT_POWERS),
     *EVENT_DAYS.values(),
 )
@@ -42,3 +44,16 @@ def classify(state: dict[str, np.ndarray]) -> np.ndarray:
 def flags(state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Each event flag per lane (bool arrays)."""
     return {event: state[EVENT_DAYS[event]] < NEVER for event in EVENTS}
+
+
+def military(state: dict[str, np.ndarray]) -> np.ndarray:
+    """Military result index (into MILITARY_RESULTS) per lane, at the horizon (``MILITARY_MEANINGS`` says what each means)."""
+    war = state["crisis.first_shot_day"] < NEVER
+    ended = (state["crisis.settled_day"] < NEVER) | (state["crisis.climbdown_day"] < NEVER)
+    result = np.full(war.shape, MILITARY_RESULTS.index("standoff"), dtype=np.int8)
+    result[ended] = MILITARY_RESULTS.index("no_war")
+    result[war & (state["crisis.breach_day"] >= NEVER)] = MILITARY_RESULTS.index("cz_holds")
+    result[war & (state["crisis.breach_day"] < NEVER)] = MILITARY_RESULTS.index("cz_falls_back")
+    result[war & (state["crisis.campaign_halted_day"] < NEVER)] = MILITARY_RESULTS.index("germany_checked")
+    result[war & (state["crisis.cz_resistance_end_day"] < NEVER)] = MILITARY_RESULTS.index("cz_overrun")
+    return result

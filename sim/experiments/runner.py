@@ -21,7 +21,7 @@ import numpy as np
 from sim.book.inputs import InputError
 from sim.book.rules import RuleBook, load_rulebook
 from sim.book.scenario import MAX_RUNS, Scenario
-from sim.book.vocabulary import EVENTS, NEVER, OUTCOMES, STATES
+from sim.book.vocabulary import EVENTS, MILITARY_RESULTS, NEVER, OUTCOMES, STATES
 from sim.engine.model import BatchResult, CrisisModel
 from sim.engine.outcomes import GREAT_POWERS
 from sim.engine.posterior import Posterior, lane_parameters
@@ -48,26 +48,53 @@ class Tally:
     days: int
     runs: int = 0
     outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    military: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MILITARY_RESULTS, 0))
     events: dict[str, int] = field(default_factory=lambda: dict.fromkeys(EVENTS, 0))
     rules: dict[str, int] = field(default_factory=dict)
     at_war: np.ndarray | None = None  # (states, days): rollouts in which each state is at war on each day
+    # Rollouts in which Germany attacked, by days Czechoslovak resistance lasted; the last cell: still fighting at the horizon
+    # (or halted by Germany), a censored count (``held_curve``).
+    held: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.at_war is None:
             self.at_war = np.zeros((len(STATES), self.days), dtype=np.int64)
+        if self.held is None:
+            self.held = np.zeros(self.days + 1, dtype=np.int64)
 
     def add(self, other: Tally) -> None:
         self.runs += other.runs
-        for table, more in ((self.outcomes, other.outcomes), (self.events, other.events), (self.rules, other.rules)):
+        tables = ((self.outcomes, other.outcomes), (self.military, other.military), (self.events, other.events), (self.rules, other.rules))
+        for table, more in tables:
             for name, count in more.items():
                 table[name] = table.get(name, 0) + count
         self.at_war += other.at_war
+        self.held += other.held
+
+    def held_curve(self) -> np.ndarray:
+        """Share of the rollouts with a German attack in which Czechoslovakia still fought after each number of days (0 .. days)."""
+        attacked = int(self.held.sum())
+        if attacked == 0:
+            return np.zeros(self.days + 1)
+        ended_by = np.cumsum(self.held[:-1])  # resistance over within d days (the censored cell never ends)
+        return 1.0 - np.concatenate([ended_by, ended_by[-1:]]) / attacked
+
+    def median_days_held(self) -> float | None:
+        """Median days Czechoslovakia fought once attacked (None without an attack; ``days`` if most held to the horizon)."""
+        curve = self.held_curve()
+        if self.held.sum() == 0:
+            return None
+        below = np.flatnonzero(curve[:-1] <= 0.5)
+        return float(below[0]) if below.size else float(self.days)
 
     @classmethod
     def of(cls, result: BatchResult, days: int) -> Tally:
         tally = cls(days=days, runs=int(result.lanes.size))
         counts = np.bincount(result.outcome, minlength=len(OUTCOMES))
         tally.outcomes = {name: int(counts[index]) for index, name in enumerate(OUTCOMES)}
+        results = np.bincount(result.military, minlength=len(MILITARY_RESULTS))
+        tally.military = {name: int(results[index]) for index, name in enumerate(MILITARY_RESULTS)}
+        tally.held = held_histogram(result, days)
         tally.events = {name: int(result.flags[name].sum()) for name in EVENTS}
         tally.rules = {rule_id: int(fired.sum()) for rule_id, fired in result.fired.items()}
         starts, ends = war_spans(result)
@@ -84,6 +111,22 @@ class Tally:
     def share(self, count: int) -> dict[str, float | int]:
         low, high = wilson(count, self.runs)
         return {"p": round(count / self.runs, 4), "lo": round(low, 4), "hi": round(high, 4), "n": count}
+
+
+def days_held(result: BatchResult, days: int) -> np.ndarray:
+    """Days Czechoslovakia fought from Germany's attack to the end of its resistance, per lane (``days``: not ended by the horizon
+    or a German halt; NaN where no attack)."""
+    attacked = result.first_shot_day < NEVER
+    over = attacked & (result.resistance_end_day < NEVER)
+    held = np.where(over, result.resistance_end_day - result.first_shot_day, float(days))
+    return np.where(attacked, held, np.nan)
+
+
+def held_histogram(result: BatchResult, days: int) -> np.ndarray:
+    """Counts of rollouts with an attack by days held (0 .. days-1), and those never beaten in the last cell."""
+    held = days_held(result, days)
+    held = held[~np.isnan(held)].astype(np.int64)
+    return np.bincount(np.minimum(held, days), minlength=days + 1)
 
 
 def war_spans(result: BatchResult) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -126,9 +169,13 @@ def rollout_rows(result: BatchResult, scenario: Scenario) -> list[dict]:
 
     # Whole columns as Python lists first: indexing numpy arrays element by element costs more than the rows.
     columns = {"rollout": result.lanes.tolist(), "outcome": [OUTCOMES[index] for index in result.outcome.tolist()]}
+    columns["military_result"] = [MILITARY_RESULTS[index] for index in result.military.tolist()]
     columns.update({event: result.flags[event].astype(int).tolist() for event in EVENTS})
     columns["first_shot"] = [day(value) for value in result.first_shot_day.tolist()]
+    columns["main_line_broken"] = [day(value) for value in result.breach_day.tolist()]
     columns["resistance_ended"] = [day(value) for value in result.resistance_end_day.tolist()]
+    columns["campaign_halted"] = [day(value) for value in result.halt_day.tolist()]
+    columns["days_held"] = ["" if np.isnan(value) else int(value) for value in days_held(result, scenario.days).tolist()]
     return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
@@ -208,6 +255,7 @@ class Paired:
 def indicators(result: BatchResult) -> dict[str, np.ndarray]:
     """Each outcome and event as a 0/1 array over the rollouts."""
     marks = {name: (result.outcome == index).astype(np.int64) for index, name in enumerate(OUTCOMES)}
+    marks.update({name: (result.military == index).astype(np.int64) for index, name in enumerate(MILITARY_RESULTS)})
     marks.update({name: result.flags[name].astype(np.int64) for name in EVENTS})
     return marks
 
