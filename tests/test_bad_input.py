@@ -200,7 +200,7 @@ def test_unknown_event(tmp_path, capsys):
 
 def test_event_date_outside_the_window(tmp_path, capsys):
     path = scenario_file(tmp_path, "events:\n  lake_khasan: {date: 1939-07-29}\n")
-    rejected([path], capsys, f"{path}:4: events.lake_khasan: ", "1939-07-29", "outside the simulated window 1938-03-12 to 1938-10-31")
+    rejected([path], capsys, f"{path}:4: events.lake_khasan: ", "1939-07-29", "outside the simulated window 1938-03-12 to 1939-03-31")
 
 
 def test_event_end_before_its_date(tmp_path, capsys):

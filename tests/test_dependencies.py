@@ -18,7 +18,7 @@ import sim.engine
 from sim.book.rules import MAIN_TEXT, ActorBook, Lens, Parameter, Rule, RuleBook, load_rulebook
 from sim.book.rules import World as BookWorld
 from sim.book.scenario import RuleEdit, default_scenario, load_scenario
-from sim.book.vocabulary import STATES
+from sim.book.vocabulary import FRONTS, STATES
 from sim.engine import campaign
 from sim.engine.dependencies import DEAD_END, NO_READER, inert, inert_parameters, influences, reaches_result
 from sim.engine.world import compile_world
@@ -97,8 +97,11 @@ def test_reaching_follows_paths_backwards():
 
 
 def state_names(source: str) -> set[str]:
-    """Every name a module reads as ``state["..."]``."""
-    return set(re.findall(r'state\["([^"]+)"\]', source))
+    """Every name a module reads as ``state["..."]``, or as ``state[f"...{front}..."]`` for each of the campaign's fronts."""
+    names = set(re.findall(r'state\["([^"]+)"\]', source))
+    for pattern in re.findall(r'state\[f"([^"]*\{front\}[^"]*)"\]', source):
+        names |= {pattern.replace("{front}", front) for front in FRONTS}
+    return names
 
 
 def test_the_war_sub_model_declares_what_it_reads():

@@ -25,6 +25,9 @@ SLOW = settings(max_examples=8, deadline=None, suppress_health_check=[HealthChec
 def same_results(a, b) -> None:
     assert np.array_equal(a.lanes, b.lanes)
     assert np.array_equal(a.outcome, b.outcome)
+    assert np.array_equal(a.military, b.military)
+    assert np.array_equal(a.breach_day, b.breach_day)
+    assert np.array_equal(a.halt_day, b.halt_day)
     for event in EVENTS:
         assert np.array_equal(a.flags[event], b.flags[event]), event
     assert np.array_equal(a.first_shot_day, b.first_shot_day)
@@ -109,6 +112,8 @@ def test_chunking_and_jobs_do_not_change_the_tally():
     small_chunks = run(chosen, runs=240, jobs=1, chunk=37)
     one_chunk = run(chosen, runs=240, jobs=1, chunk=5000)
     assert small_chunks.outcomes == one_chunk.outcomes
+    assert small_chunks.military == one_chunk.military
+    assert np.array_equal(small_chunks.held, one_chunk.held)
     assert small_chunks.events == one_chunk.events
     assert small_chunks.rules == one_chunk.rules
     assert np.array_equal(small_chunks.at_war, one_chunk.at_war)

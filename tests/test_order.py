@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.book import actions
+from sim.book import actions, war_actions
 from sim.book.vocabulary import NEVER, STATES
 from sim.engine.model import CrisisModel
 from tests.helpers import scenario
@@ -34,5 +34,5 @@ def test_without_the_rule_france_fights_unmobilised(monkeypatch):
     def bare(actor: str, today: int, lanes: np.ndarray) -> list[actions.Write]:
         return [actions.Write(f"{actor}.at_war", "set", 1.0, lanes), actions.first(f"{actor}.war_day", today, lanes)]
 
-    monkeypatch.setattr(actions, "at_war", bare)
+    monkeypatch.setattr(war_actions, "at_war", bare)
     assert at_war_unmobilised("france_honours", 500)["FR"] > 0

@@ -74,7 +74,7 @@ def test_a_toggle_applies_its_scenario_files_changes_through_set():
 
 def test_as_sets_refuses_a_scenario_that_adds_rules():
     with pytest.raises(ValueError, match="adds rules"):
-        as_sets(scenario("romania_passage"))
+        as_sets(scenario("poland_attacks"))
 
 
 def test_controls_become_set_overrides_that_load_scenario_validates():

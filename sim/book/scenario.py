@@ -19,7 +19,7 @@ from pydantic import Field, model_validator
 
 from sim.book.inputs import Document, InputError, did_you_mean, load_yaml, parse_yaml, validate
 from sim.book.rules import PROBABILITY, EventEdit, Rule, RuleBook, Strict, load_rulebook
-from sim.book.vocabulary import EVENTS, OUTCOMES
+from sim.book.vocabulary import EVENTS, MILITARY_RESULTS, OUTCOMES
 
 DEFAULT_START = date(1938, 3, 12)
 DEFAULT_END = date(1939, 3, 31)  # the campaign's horizon: a war or stand-off is followed into spring 1939
@@ -50,7 +50,7 @@ class RuleEdit(Strict):
 class Claim(Strict):
     """A quantity a scenario's description states, and the range a run must give it (checked by tests/test_scenarios.py).
 
-    ``share`` and ``of`` name outcomes, event flags, ``fired:RULE_ID`` or ``first_shot_before:DATE``; the measured
+    ``share`` and ``of`` name outcomes, military results, event flags, ``fired:RULE_ID`` or ``first_shot_before:DATE``; the measured
     value is the share of rollouts where any of ``share`` holds, among those where any of ``of`` holds (all if none).
     """
 
@@ -66,7 +66,7 @@ class Claim(Strict):
             raise ValueError(f"between must be an ordered pair within [0, 1], got {list(self.between)}")
         for name in (*self.share, *self.of):
             kind, _, what = name.partition(":")
-            if name in OUTCOMES or name in EVENTS or (kind == "fired" and what):
+            if name in OUTCOMES or name in MILITARY_RESULTS or name in EVENTS or (kind == "fired" and what):
                 continue  # a fired rule's id is checked against the rule book by ``check``
             if kind == "first_shot_before":
                 try:
@@ -74,7 +74,7 @@ class Claim(Strict):
                     continue
                 except ValueError:
                     pass
-            allowed = ", ".join([*OUTCOMES, *EVENTS, "fired:RULE_ID", "first_shot_before:YYYY-MM-DD"])
+            allowed = ", ".join([*OUTCOMES, *MILITARY_RESULTS, *EVENTS, "fired:RULE_ID", "first_shot_before:YYYY-MM-DD"])
             raise ValueError(f"a claim counts {name!r}, which is none of: {allowed}")
         return self
 

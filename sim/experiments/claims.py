@@ -1,6 +1,6 @@
 """What a scenario's description claims, measured on a batch of its rollouts.
 
-A claim (``sim/book/scenario.py``: ``Claim``) names what it counts: outcomes, event flags,
+A claim (``sim/book/scenario.py``: ``Claim``) names what it counts: outcomes, military results, event flags,
 ``fired:RULE_ID`` (the rule fired) or ``first_shot_before:DATE``. Its value is the share of
 rollouts where any of ``share`` holds, among those where any of ``of`` holds (all rollouts if
 ``of`` is empty). ``tests/test_scenarios.py`` runs every scenario and checks each claim's value
@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 
 from sim.book.scenario import Claim, Scenario
-from sim.book.vocabulary import EVENTS, NEVER, OUTCOMES
+from sim.book.vocabulary import EVENTS, MILITARY_RESULTS, NEVER, OUTCOMES
 from sim.engine.model import BatchResult
 
 
@@ -22,6 +22,8 @@ def holds(name: str, result: BatchResult, scenario: Scenario) -> np.ndarray:
     """Where one named thing holds, rollout by rollout."""
     if name in OUTCOMES:
         return result.outcome == OUTCOMES.index(name)
+    if name in MILITARY_RESULTS:
+        return result.military == MILITARY_RESULTS.index(name)
     if name in EVENTS:
         return np.asarray(result.flags[name], dtype=bool)
     kind, _, what = name.partition(":")
