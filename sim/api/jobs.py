@@ -51,13 +51,15 @@ def run(
             ``"point"`` (the posterior mean, as ``--point``) or ``"book"`` (the rule book's values).
         overrides: ``--set`` changes (``{"parameters.FR.daladier_weight": 0.6}`` or ``["KEY=VALUE", ...]``); needs a path.
         rollouts: keep the per-rollout table (``result.rollouts``); False saves memory on very large runs.
-        out: a folder to write results.json, runs.csv, rules.txt and the two plots into, as ``--out``.
+        out: a folder to write results.json, runs.csv, rules.txt and the three plots into, as ``--out``.
 
     Returns:
-        A ``RunResult``: ``outcomes``, ``events`` and ``rules`` tables (p, lo, hi, n), ``rollouts``
-        (the columns of runs.csv: rollout, outcome, each event flag, first_shot, resistance_ended),
-        ``summary`` (the ``--json`` object), ``tally`` (counts, who is at war each day), ``plot_outcomes(ax)``,
-        ``plot_war_by_date(ax)``, ``save(folder)``, ``to_json()``, ``text()``. Rollout k told: ``narrate(scenario, k)``.
+        A ``RunResult``: ``outcomes``, ``military`` (the military result at the horizon), ``events`` and ``rules``
+        tables (p, lo, hi, n), ``rollouts`` (the columns of runs.csv: rollout, outcome, military_result, each event
+        flag, first_shot, breach, resistance_ended, campaign_halted, days_held), ``summary`` (the
+        ``--json`` object), ``tally`` (counts, who is at war each day, how long Czechoslovakia held),
+        ``plot_outcomes(ax)``, ``plot_war_by_date(ax)``, ``plot_held(ax)``, ``save(folder)``, ``to_json()``, ``text()``.
+        Rollout k told: ``narrate(scenario, k)``.
 
     Raises:
         InputError: bad scenario, override, runs, seed, draws or output folder (with file, line and key).
@@ -112,12 +114,12 @@ def compare(
         runs: rollouts per scenario (default 1000, as the command line).
         seed: the common seed (default: the first scenario's).
         jobs: worker processes (default: all cores).
-        out: a folder to write compare.json and compare.png into, as ``--out``.
+        out: a folder to write compare.json, compare.png and held.png into, as ``--out``.
 
     Returns:
-        A ``Comparison``: ``table`` (long form: scenario, kind, name, p, lo, hi, n, and d, d_lo, d_hi, the
-        paired difference from the first scenario with its 95% interval), ``summary`` (the ``--json``
-        object), ``plot(ax)``, ``save(folder)``, ``to_json()``, ``text()``.
+        A ``Comparison``: ``table`` (long form: scenario, kind (outcome, military or event), name, p, lo, hi, n,
+        and d, d_lo, d_hi, the paired difference from the first scenario with its 95% interval), ``summary``
+        (the ``--json`` object), ``plot(ax)``, ``plot_held(ax)``, ``save(folder)``, ``to_json()``, ``text()``.
 
     Raises:
         InputError: a bad scenario, runs, seed or output folder.
