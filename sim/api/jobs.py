@@ -160,7 +160,7 @@ def narrate(scenario: ScenarioLike, rollout: int = 0, *, seed: int | None = None
 
     Returns:
         A ``Narration``: a sequence of ``Step`` (``date``, ``kind``, ``actor``, ``rule``, ``words``,
-        ``evidence``), with ``outcome``, ``events``, ``first_shot``, ``resistance_ended``, ``table()``
+        ``evidence``), with ``outcome``, ``military``, ``events``, ``first_shot``, ``resistance_ended``, ``table()``
         (a pyarrow table of the steps) and ``text`` (exactly what ``--narrate`` prints).
 
     Example:
@@ -173,7 +173,7 @@ def narrate(scenario: ScenarioLike, rollout: int = 0, *, seed: int | None = None
 
 
 def _narrate(scenario: Scenario, rollout: int) -> Narration:
-    from sim.book.vocabulary import EVENTS, NEVER, OUTCOMES
+    from sim.book.vocabulary import EVENTS, MILITARY_RESULTS, NEVER, OUTCOMES
     from sim.presentation import narrate as told
 
     model, result = told.recorded(scenario, rollout)
@@ -183,7 +183,8 @@ def _narrate(scenario: Scenario, rollout: int) -> Narration:
         return scenario.date_of(int(value)) if value < NEVER else None
 
     return Narration(
-        scenario.name, rollout, steps, OUTCOMES[result.outcome[0]], tuple(event for event in EVENTS if result.flags[event][0]),
+        scenario.name, rollout, steps, OUTCOMES[result.outcome[0]], MILITARY_RESULTS[result.military[0]],
+        tuple(event for event in EVENTS if result.flags[event][0]),
         when(result.first_shot_day[0]), when(result.resistance_end_day[0]), told.chronicle(scenario, rollout, model, result),
     )
 

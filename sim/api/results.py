@@ -44,12 +44,14 @@ class Step:
 
 @dataclass(frozen=True)
 class Narration:
-    """One rollout told day by day: ``steps`` (a list of ``Step``), its outcome, events and dates, and ``text`` as ``--narrate`` prints it."""
+    """One rollout told day by day: ``steps`` (a list of ``Step``), its outcome, military result, events and dates, and ``text`` as
+    ``--narrate`` prints it."""
 
     scenario: str
     rollout: int
     steps: list[Step]
     outcome: str
+    military: str  # the military result at the horizon (a name of MILITARY_RESULTS)
     events: tuple[str, ...]
     first_shot: date | None
     resistance_ended: date | None
