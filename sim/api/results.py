@@ -35,7 +35,7 @@ class Step:
     """One line of a rollout's story: what happened on a date, who did it under which rule, and the evidence."""
 
     date: date
-    kind: str  # "rule" (a state acted), "event" (outside the seven), "belief" (a belief moved) or "campaign" (the war)
+    kind: str  # "rule" (a state acted), "event" (outside the seven), "belief" (a belief moved), "campaign" (the war) or "week" (its fronts)
     actor: str | None  # the state whose rule fired (CZ, FR, GB, SU, PL, RO, DE), else None
     rule: str | None  # the rule's id, e.g. "CZ.accepts_munich", else None
     words: str  # what happened, in words

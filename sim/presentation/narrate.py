@@ -113,7 +113,7 @@ class Entry:
     """One happening of a rollout in words: for the classroom app and the handout, which lay it out themselves."""
 
     day: int
-    kind: str  # as Happening.kind: "rule", "event", "belief" or "campaign"
+    kind: str  # as Happening.kind: "rule", "event", "belief" or "campaign"; "week": where a war's fronts stand, each weekly step
     text: str
     actor: str | None = None  # the state whose rule fired
     rule: str | None = None
@@ -156,7 +156,7 @@ def entry(happening: Happening, rules: dict, events: dict, position: int = 0, bo
         moved = f"{happening.before[position]:.2f} -> {happening.after[position]:.2f}"
         return Entry(happening.day, "belief", f"belief moves: {words_of(happening.name)}, {moved}")
     if happening.name == WAR_WEEK:
-        return Entry(happening.day, "campaign", week_words(happening.after[position]))
+        return Entry(happening.day, "week", week_words(happening.after[position]))
     return Entry(happening.day, "campaign", f"War: {CAMPAIGN_WORDS[happening.name]}")
 
 
