@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import numpy as np
 import pytest
@@ -118,3 +119,36 @@ def test_held_plot_draws_one_styled_line_a_scenario(fights):
     styles = [(line.get_linestyle(), line.get_color()) for line in axes.get_lines()]
     assert len(set(styles)) == 4 and {colour for _, colour in styles} == {"black"}
     plt.close(figure)
+
+
+def test_the_readme_scenario_table_has_the_military_columns():
+    from sim.experiments import runner
+    from sim.presentation.scenario_table import MILITARY_COLUMNS, days_held_cell, scenarios, table
+
+    lines = table(runs=40, jobs=1).splitlines()
+    heading = next(line for line in lines if line.startswith("| scenario"))
+    columns = [cell.strip() for cell in heading.strip("|").split("|")]
+    for name, _ in MILITARY_COLUMNS:
+        assert name in columns
+    assert columns[-2:] == ["median days held once attacked", "what it sets"]
+    rows = {line.split("`")[1]: [cell.strip() for cell in line.strip("|").split("|")] for line in lines if line.startswith("| `")}
+    chosen = scenarios()
+    tallies, _ = runner.compare(chosen, 40, 1)
+    for scenario, tally in zip(chosen, tallies, strict=True):
+        row = rows[scenario.name]
+        assert len(row) == len(columns)
+        overrun = row[columns.index("overrun by the horizon")].split()[0]
+        assert float(overrun) == pytest.approx(tally.military["cz_overrun"] / 40, abs=0.0051)  # printed to two places
+        assert row[columns.index("median days held once attacked")] == days_held_cell(tally)
+    assert re.fullmatch(r"\d+ \(\d+\)", rows["benes_fights"][-2])
+
+
+def test_days_held_cell_says_no_attack_and_beyond_the_horizon():
+    from sim.presentation.scenario_table import days_held_cell
+
+    tally = Tally(days=10, runs=5)
+    assert days_held_cell(tally) == "no attack"
+    tally.held[-1] = 2
+    assert days_held_cell(tally) == "beyond the horizon (2)"
+    tally.held[3] = 3
+    assert days_held_cell(tally) == "3 (5)"
