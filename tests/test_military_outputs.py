@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -152,3 +153,39 @@ def test_days_held_cell_says_no_attack_and_beyond_the_horizon():
     assert days_held_cell(tally) == "beyond the horizon (2)"
     tally.held[3] = 3
     assert days_held_cell(tally) == "3 (5)"
+
+
+SWEEP = """\
+name: military
+scenario: {scenario}
+parameters:
+  FR.daladier_weight: {{values: [0.1, 0.9]}}
+design: {{kind: grid}}
+rollouts: 30
+seed: 1938
+outputs: [cz_overrun, germany_checked, general_war]
+"""
+
+
+def test_a_sweep_reports_military_results_and_checks_their_names(tmp_path, capsys):
+    import pyarrow.parquet as pq
+
+    from sim.api import sweep
+    from sim.api.loading import load_scenario
+    from sim.experiments import runner
+    from tests.helpers import run_cli
+
+    path = tmp_path / "military.yaml"
+    path.write_text(SWEEP.format(scenario=Path("scenarios/benes_fights.yaml").resolve()), encoding="utf-8")
+    done = sweep(path, out=tmp_path / "out", jobs=1)
+    table = pq.read_table(tmp_path / "out" / "results.parquet").to_pylist()
+    assert {"cz_overrun_p", "germany_checked_hi"} <= set(done.table.column_names)
+    for row in table:  # each point as the scenario with that value pinned, on the same rollouts
+        pinned = load_scenario("scenarios/benes_fights.yaml", [f"parameters.FR.daladier_weight={row['FR.daladier_weight']}"])
+        tally = runner.run(pinned, runs=30, jobs=1)
+        assert row["cz_overrun_p"] == tally.military["cz_overrun"] / 30
+        assert row["germany_checked_p"] == tally.military["germany_checked"] / 30
+    path.write_text(SWEEP.format(scenario=Path("scenarios/benes_fights.yaml").resolve()).replace("cz_overrun,", "cz_overran,"))
+    status, printed, err = run_cli(["sweep", path, "--out", tmp_path / "bad"], capsys)
+    assert printed == ""
+    assert status == 2 and "unknown output 'cz_overran'" in err and "military results: no_war, standoff, cz_overrun" in err
