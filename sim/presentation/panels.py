@@ -155,7 +155,7 @@ def military_html(odds: Odds) -> str:
         share, before = odds.scenario["military"][name], odds.baseline["military"][name]
         rows.append(f"<tr data-military='{name}'><td class='military-words'><b>{MILITARY_TITLES[name]}</b> {share_words(share)}"
                     f"<div class='meaning'>{escape(MILITARY_MEANINGS[name])}</div></td><td class='p baseline'>{in_100(before['p'])}</td></tr>")
-    return ("<table class='events-table military-table'><tr><th>How the war stands on 31 March 1939, in this what-if</th><th>baseline</th></tr>"
+    return ("<table class='military-table'><tr><th>How the war stands on 31 March 1939, in this what-if</th><th>baseline</th></tr>"
             f"{''.join(rows)}</table><p class='held-words'>{escape(held_words(odds.scenario))}</p>")
 
 
@@ -299,9 +299,9 @@ PAGE_CSS = """
 .classroom .odds-table .p { white-space: nowrap; }
 .classroom .meaning, .classroom .odds-help, .classroom .interval { font-size: 14px; color: #444; }
 .classroom .war-words { font-size: 1.15em; margin-bottom: 2px; }
-.classroom .events-table { width: 100%; border-collapse: collapse; margin-top: 10px; }
-.classroom .events-table th { text-align: left; font-size: 14px; padding: 2px 8px 2px 0; }
-.classroom .events-table td { padding: 2px 8px 2px 0; vertical-align: top; color: #222; }
+.classroom .events-table, .classroom .military-table { width: 100%; border-collapse: collapse; margin-top: 10px; }
+.classroom .events-table th, .classroom .military-table th { text-align: left; font-size: 14px; padding: 2px 8px 2px 0; }
+.classroom .events-table td, .classroom .military-table td { padding: 2px 8px 2px 0; vertical-align: top; color: #222; }
 .classroom .moved-nothing { background: #fff4d6; border-left: 4px solid #c26a00; padding: 6px 8px; }
 .v-application .v-btn.v-btn--icon.theme-toggle, .v-application .solara-theme-toggle { display: none; }
 """
