@@ -40,7 +40,7 @@ def test_handout_holds_the_question_the_changes_the_odds_and_the_sources(benes_h
     assert "CZ.resolve: 0.3 → 1" in html and "Beneš holds out" in html  # a change, with the file's own comment
     assert "Switched off" in html and "CZ.accepts_munich" in html
     assert "95% interval" in html and "baseline" in html
-    assert html.count("data:image/png;base64,") == 2
+    assert html.count("data:image/png;base64,") == 3  # outcomes, war by date, how long Czechoslovakia held
     assert "The rules that carried the outcome" in html and "Carley, fn" in html
     assert re.search(r"A sample rollout told day by day \(rollout \d+: (local war|general war|unresolved)\)", html)
 

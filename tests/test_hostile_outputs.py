@@ -151,7 +151,7 @@ def test_a_dollar_in_a_scenario_name_is_a_dollar_in_the_plots(cwd):
     assert (cwd / "results" / "outcomes.png").is_file() and (cwd / "handout.html").is_file()
     compared = hostile(["compare", "dollar.yaml", "baseline.yaml", "--runs", "20", "--jobs", "1", "--out", "compare"], cwd)
     assert compared.status == 0 and not compared.traceback, compared.err[-2000:]
-    assert sorted(path.name for path in (cwd / "compare").iterdir()) == ["compare.json", "compare.png"]
+    assert sorted(path.name for path in (cwd / "compare").iterdir()) == ["compare.json", "compare.png", "held.png"]
     assert not [path for path in cwd.iterdir() if ".staging-" in path.name]
 
 

@@ -51,13 +51,15 @@ def run(
             ``"point"`` (the posterior mean, as ``--point``) or ``"book"`` (the rule book's values).
         overrides: ``--set`` changes (``{"parameters.FR.daladier_weight": 0.6}`` or ``["KEY=VALUE", ...]``); needs a path.
         rollouts: keep the per-rollout table (``result.rollouts``); False saves memory on very large runs.
-        out: a folder to write results.json, runs.csv, rules.txt and the two plots into, as ``--out``.
+        out: a folder to write results.json, runs.csv, rules.txt and the three plots into, as ``--out``.
 
     Returns:
-        A ``RunResult``: ``outcomes``, ``events`` and ``rules`` tables (p, lo, hi, n), ``rollouts``
-        (the columns of runs.csv: rollout, outcome, each event flag, first_shot, resistance_ended),
-        ``summary`` (the ``--json`` object), ``tally`` (counts, who is at war each day), ``plot_outcomes(ax)``,
-        ``plot_war_by_date(ax)``, ``save(folder)``, ``to_json()``, ``text()``. Rollout k told: ``narrate(scenario, k)``.
+        A ``RunResult``: ``outcomes``, ``military`` (the military result at the horizon), ``events`` and ``rules``
+        tables (p, lo, hi, n), ``rollouts`` (the columns of runs.csv: rollout, outcome, military_result, each event
+        flag, first_shot, breach, resistance_ended, campaign_halted, days_held), ``summary`` (the
+        ``--json`` object), ``tally`` (counts, who is at war each day, how long Czechoslovakia held),
+        ``plot_outcomes(ax)``, ``plot_war_by_date(ax)``, ``plot_held(ax)``, ``save(folder)``, ``to_json()``, ``text()``.
+        Rollout k told: ``narrate(scenario, k)``.
 
     Raises:
         InputError: bad scenario, override, runs, seed, draws or output folder (with file, line and key).
@@ -112,12 +114,12 @@ def compare(
         runs: rollouts per scenario (default 1000, as the command line).
         seed: the common seed (default: the first scenario's).
         jobs: worker processes (default: all cores).
-        out: a folder to write compare.json and compare.png into, as ``--out``.
+        out: a folder to write compare.json, compare.png and held.png into, as ``--out``.
 
     Returns:
-        A ``Comparison``: ``table`` (long form: scenario, kind, name, p, lo, hi, n, and d, d_lo, d_hi, the
-        paired difference from the first scenario with its 95% interval), ``summary`` (the ``--json``
-        object), ``plot(ax)``, ``save(folder)``, ``to_json()``, ``text()``.
+        A ``Comparison``: ``table`` (long form: scenario, kind (outcome, military or event), name, p, lo, hi, n,
+        and d, d_lo, d_hi, the paired difference from the first scenario with its 95% interval), ``summary``
+        (the ``--json`` object), ``plot(ax)``, ``plot_held(ax)``, ``save(folder)``, ``to_json()``, ``text()``.
 
     Raises:
         InputError: a bad scenario, runs, seed or output folder.
@@ -158,7 +160,7 @@ def narrate(scenario: ScenarioLike, rollout: int = 0, *, seed: int | None = None
 
     Returns:
         A ``Narration``: a sequence of ``Step`` (``date``, ``kind``, ``actor``, ``rule``, ``words``,
-        ``evidence``), with ``outcome``, ``events``, ``first_shot``, ``resistance_ended``, ``table()``
+        ``evidence``), with ``outcome``, ``military``, ``events``, ``first_shot``, ``resistance_ended``, ``table()``
         (a pyarrow table of the steps) and ``text`` (exactly what ``--narrate`` prints).
 
     Example:
@@ -171,7 +173,7 @@ def narrate(scenario: ScenarioLike, rollout: int = 0, *, seed: int | None = None
 
 
 def _narrate(scenario: Scenario, rollout: int) -> Narration:
-    from sim.book.vocabulary import EVENTS, NEVER, OUTCOMES
+    from sim.book.vocabulary import EVENTS, MILITARY_RESULTS, NEVER, OUTCOMES
     from sim.presentation import narrate as told
 
     model, result = told.recorded(scenario, rollout)
@@ -181,7 +183,8 @@ def _narrate(scenario: Scenario, rollout: int) -> Narration:
         return scenario.date_of(int(value)) if value < NEVER else None
 
     return Narration(
-        scenario.name, rollout, steps, OUTCOMES[result.outcome[0]], tuple(event for event in EVENTS if result.flags[event][0]),
+        scenario.name, rollout, steps, OUTCOMES[result.outcome[0]], MILITARY_RESULTS[result.military[0]],
+        tuple(event for event in EVENTS if result.flags[event][0]),
         when(result.first_shot_day[0]), when(result.resistance_end_day[0]), told.chronicle(scenario, rollout, model, result),
     )
 

@@ -35,7 +35,7 @@ class Step:
     """One line of a rollout's story: what happened on a date, who did it under which rule, and the evidence."""
 
     date: date
-    kind: str  # "rule" (a state acted), "event" (outside the seven), "belief" (a belief moved) or "campaign" (the war)
+    kind: str  # "rule" (a state acted), "event" (outside the seven), "belief" (a belief moved), "campaign" (the war) or "week" (its fronts)
     actor: str | None  # the state whose rule fired (CZ, FR, GB, SU, PL, RO, DE), else None
     rule: str | None  # the rule's id, e.g. "CZ.accepts_munich", else None
     words: str  # what happened, in words
@@ -44,12 +44,14 @@ class Step:
 
 @dataclass(frozen=True)
 class Narration:
-    """One rollout told day by day: ``steps`` (a list of ``Step``), its outcome, events and dates, and ``text`` as ``--narrate`` prints it."""
+    """One rollout told day by day: ``steps`` (a list of ``Step``), its outcome, military result, events and dates, and ``text`` as
+    ``--narrate`` prints it."""
 
     scenario: str
     rollout: int
     steps: list[Step]
     outcome: str
+    military: str  # the military result at the horizon (a name of MILITARY_RESULTS)
     events: tuple[str, ...]
     first_shot: date | None
     resistance_ended: date | None
@@ -81,7 +83,8 @@ class RunResult:
     """The rollouts of one scenario: outcome, event and rule tables, the per-rollout table, figures and files.
 
     Attributes: ``scenario`` (the ``Scenario`` run), ``summary`` (the ``--json`` object: scenario, runs,
-    seed, parameter_draws, outcomes, events, rules), ``tally`` (the counts, including who is at war on each
+    seed, parameter_draws, outcomes, military, attacked, median_days_held, median_beyond_horizon, held_curve, events,
+    rules), ``tally`` (the counts, including who is at war on each
     day), ``rollouts`` (one row a rollout, the columns of ``runs.csv``; None when ``run(..., rollouts=False)``).
     """
 
@@ -94,6 +97,11 @@ class RunResult:
     def outcomes(self) -> pa.Table:
         """One row an outcome: ``outcome``, probability ``p``, 95% Wilson interval ``lo``, ``hi``, count ``n``."""
         return tables.shares_table(self.summary["outcomes"], "outcome")
+
+    @property
+    def military(self) -> pa.Table:
+        """One row a military result at the horizon: ``military``, ``p``, ``lo``, ``hi``, ``n`` (``MILITARY_MEANINGS`` says what each means)."""
+        return tables.shares_table(self.summary["military"], "military")
 
     @property
     def events(self) -> pa.Table:
@@ -129,8 +137,14 @@ class RunResult:
         ax.tick_params(axis="x", labelrotation=30)
         return ax
 
+    def plot_held(self, ax=None):
+        """Draw how long Czechoslovakia held once attacked (share still fighting by days since the attack) onto ``ax``; returns the axes."""
+        ax = _axes(ax)
+        report.draw_held(ax, report.held_curves(self.summary))
+        return ax
+
     def save(self, folder: str | Path) -> Path:
-        """Write results.json, runs.csv, rules.txt, outcomes.png and war_by_date.png into ``folder``, as ``--out`` does; returns it."""
+        """Write results.json, runs.csv, rules.txt, outcomes.png, war_by_date.png and held.png into ``folder``, as ``--out`` does; returns it."""
         if self.rollouts is None:
             raise InputError("this result kept no per-rollout table (run with rollouts=True to save runs.csv)", key="rollouts")
         with report.OutputFolder(folder) as out:
@@ -149,7 +163,7 @@ class Comparison:
 
     @property
     def table(self) -> pa.Table:
-        """Long form: scenario, kind (outcome or event), name, p, lo, hi, n, and the paired difference from the first d, d_lo, d_hi."""
+        """Long form: scenario, kind (outcome, military or event), name, p, lo, hi, n, and the paired difference from the first d, d_lo, d_hi."""
         return tables.comparison_table(self.summary)
 
     def to_json(self) -> str:
@@ -169,8 +183,14 @@ class Comparison:
         report.draw_comparison(ax, self.summary)
         return ax
 
+    def plot_held(self, ax=None):
+        """Draw how long Czechoslovakia held once attacked under each scenario, one line style each, onto ``ax``; returns the axes."""
+        ax = _axes(ax)
+        report.draw_held(ax, report.held_curves(self.summary))
+        return ax
+
     def save(self, folder: str | Path) -> Path:
-        """Write compare.json and compare.png into ``folder``, as ``compare --out`` does; returns it."""
+        """Write compare.json, compare.png and held.png into ``folder``, as ``compare --out`` does; returns it."""
         with report.OutputFolder(folder) as out:
             write_comparison(out, self.summary)
         return Path(folder)
@@ -179,6 +199,7 @@ class Comparison:
 def write_comparison(out: report.OutputFolder, summary: dict) -> None:
     out.path("compare.json").write_text(report.as_json(summary), encoding="utf-8")
     report.plot_comparison(summary, out.path("compare.png"))
+    report.plot_held(summary, out.path("held.png"))
 
 
 @dataclass(frozen=True)

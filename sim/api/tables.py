@@ -13,11 +13,13 @@ import pyarrow as pa
 
 from sim.book.vocabulary import EVENTS
 
-DATE_COLUMNS = ("first_shot", "resistance_ended")  # "" in runs.csv when it never happened; null in the table
+DATE_COLUMNS = ("first_shot", "breach", "resistance_ended", "campaign_halted")  # "" in runs.csv when it never happened; null here
+# In the order of runs.csv (``report.CSV_FIELDS``): days_held is null (in runs.csv "") where Germany never attacked.
 ROLLOUT_SCHEMA = pa.schema(
-    [pa.field("rollout", pa.int64()), pa.field("outcome", pa.string())]
+    [pa.field("rollout", pa.int64()), pa.field("outcome", pa.string()), pa.field("military_result", pa.string())]
     + [pa.field(event, pa.bool_()) for event in EVENTS]
     + [pa.field(name, pa.date32()) for name in DATE_COLUMNS]
+    + [pa.field("days_held", pa.int64())]
 )
 
 
@@ -41,6 +43,7 @@ def rollout_table(rows: list[dict]) -> pa.Table:
         columns[event] = [bool(value) for value in columns[event]]
     for name in DATE_COLUMNS:
         columns[name] = [date.fromisoformat(value) if value else None for value in columns[name]]
+    columns["days_held"] = [None if value == "" else value for value in columns["days_held"]]
     return pa.table(columns, schema=ROLLOUT_SCHEMA)
 
 
@@ -51,15 +54,16 @@ def csv_rows(table: pa.Table) -> list[dict]:
         columns[event] = [int(value) for value in columns[event]]
     for name in DATE_COLUMNS:
         columns[name] = [value.isoformat() if value is not None else "" for value in columns[name]]
+    columns["days_held"] = ["" if value is None else value for value in columns["days_held"]]
     return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
 def comparison_table(comparison: dict) -> pa.Table:
-    """A comparison in long form: one row a scenario and an outcome or event, with its share and its paired difference."""
+    """A comparison in long form: one row a scenario and an outcome, military result or event, with its share and its paired difference."""
     names = ("scenario", "kind", "name", "p", "lo", "hi", "n", "d", "d_lo", "d_hi")
     columns: dict[str, list] = {name: [] for name in names}
     for entry in comparison["scenarios"]:
-        for group, kind in (("outcomes", "outcome"), ("events", "event")):
+        for group, kind in (("outcomes", "outcome"), ("military", "military"), ("events", "event")):
             for name, share in entry[group].items():
                 row = {"scenario": entry["scenario"], "kind": kind, "name": name, **share}
                 for key in names:

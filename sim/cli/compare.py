@@ -20,7 +20,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--runs", type=rollouts, default=1000, help="rollouts per scenario (default 1000)")
     parser.add_argument("--seed", type=seed, help="master seed for all (default: the first scenario's)")
     parser.add_argument("--jobs", type=positive_int, help="processes to use (default: all cores)")
-    parser.add_argument("--out", metavar="DIR", help="write compare.json and compare.png (grouped bars) into DIR")
+    parser.add_argument("--out", metavar="DIR", help="write compare.json, compare.png (grouped bars) and held.png (how long Czechoslovakia held) into DIR")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     return parser
 

@@ -24,7 +24,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--runs", type=rollouts, help="number of rollouts (default: the scenario's, 1000)")
     parser.add_argument("--seed", type=seed, help="master seed (default: the scenario's, 1938)")
     parser.add_argument("--jobs", type=positive_int, help="processes to use (default: all cores)")
-    parser.add_argument("--out", metavar="DIR", help="write results.json, runs.csv and plots into DIR")
+    parser.add_argument("--out", metavar="DIR", help="write results.json, runs.csv and plots (outcomes, war by date, how long Czechoslovakia held) into DIR")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object instead of a table")
     parser.add_argument("--point", action="store_true",
                         help="use the calibration posterior's mean for every rollout instead of drawing each rollout's parameters from it")

@@ -157,7 +157,8 @@ def _run_chunk_args(args: tuple[Scenario, int, int, bool]) -> tuple[Tally, list[
 
 
 def rollout_rows(result: BatchResult, scenario: Scenario) -> list[dict]:
-    """One row a rollout: index, outcome, each flag, date of the first shot and of the end of resistance."""
+    """One row a rollout: index, outcome, military result, each flag, dates of the first shot, the first breach, the end of
+    resistance and a German halt, and days held once attacked."""
     dates: dict[int, str] = {}  # a day's date, written out once (a batch has at most a few hundred distinct days)
 
     def day(value: float) -> str:
@@ -172,7 +173,8 @@ def rollout_rows(result: BatchResult, scenario: Scenario) -> list[dict]:
     columns["military_result"] = [MILITARY_RESULTS[index] for index in result.military.tolist()]
     columns.update({event: result.flags[event].astype(int).tolist() for event in EVENTS})
     columns["first_shot"] = [day(value) for value in result.first_shot_day.tolist()]
-    columns["main_line_broken"] = [day(value) for value in result.breach_day.tolist()]
+    # The date the main line first broke: not named main_line_broken, the event flag's column, which it would overwrite.
+    columns["breach"] = [day(value) for value in result.breach_day.tolist()]
     columns["resistance_ended"] = [day(value) for value in result.resistance_end_day.tolist()]
     columns["campaign_halted"] = [day(value) for value in result.halt_day.tolist()]
     columns["days_held"] = ["" if np.isnan(value) else int(value) for value in days_held(result, scenario.days).tolist()]

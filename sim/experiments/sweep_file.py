@@ -25,7 +25,7 @@ from pydantic import Field, model_validator
 from sim.book.inputs import Document, InputError, did_you_mean, dotted, load_yaml, validate
 from sim.book.rules import Parameter, Strict, load_rulebook
 from sim.book.scenario import Scenario, load_scenario
-from sim.book.vocabulary import EVENTS, OUTCOMES
+from sim.book.vocabulary import EVENTS, MILITARY_RESULTS, OUTCOMES
 from sim.engine.posterior import Posterior, committed_posterior
 from sim.experiments import designs
 from sim.experiments.designs import Axis, DesignKind, DesignSpec
@@ -82,7 +82,7 @@ class SweepFile(Strict):
     design: Design
     rollouts: int = Field(200, ge=1, le=100_000_000, description="Rollouts per point (default 200).")
     seed: int | None = Field(None, ge=0, le=2**63 - 1, description="Seed of the design and of every rollout (default: the scenario's).")
-    outputs: list[str] | None = Field(None, min_length=1, description="Outcome and event names to report (default: all).")
+    outputs: list[str] | None = Field(None, min_length=1, description="Outcome, military result and event names to report (default: all).")
     chunk: int = Field(CHUNK, ge=1, le=10_000_000, description=f"Lanes per batch (default {CHUNK}); each batch is one part on disk.")
 
 
@@ -211,12 +211,16 @@ def _axis(name: str, vary: Vary | None, scenario: Scenario, parameters: dict[str
     return Axis(name, low, high, None, is_date)
 
 
+OUTPUTS = (*OUTCOMES, *MILITARY_RESULTS, *EVENTS)  # what a sweep can report: outcomes, military results at the horizon, event flags
+
+
 def _outputs(names: list[str] | None, document: Document) -> tuple[str, ...]:
     if names is None:
-        return (*OUTCOMES, *EVENTS)
+        return OUTPUTS
     for index, name in enumerate(names):
-        if name not in OUTCOMES and name not in EVENTS:
-            raise _error(document, ("outputs", index), f"unknown output {name!r}; outcomes: {', '.join(OUTCOMES)}; event flags: {', '.join(EVENTS)}")
+        if name not in OUTPUTS:
+            raise _error(document, ("outputs", index), f"unknown output {name!r}; outcomes: {', '.join(OUTCOMES)}; "
+                         f"military results: {', '.join(MILITARY_RESULTS)}; event flags: {', '.join(EVENTS)}")
         if names.index(name) != index:
             raise _error(document, ("outputs", index), f"{name!r} is listed twice")
     return tuple(names)

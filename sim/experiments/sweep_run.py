@@ -25,7 +25,7 @@ import pyarrow as pa
 from sim.book.inputs import InputError
 from sim.book.rules import RuleBook, load_rulebook
 from sim.book.scenario import Scenario
-from sim.book.vocabulary import OUTCOMES
+from sim.book.vocabulary import MILITARY_RESULTS, OUTCOMES
 from sim.engine.posterior import Posterior
 from sim.experiments.pool import map_work
 from sim.experiments.runner import run_points
@@ -60,12 +60,16 @@ def run_chunk(chunk: Chunk) -> tuple[int, np.ndarray]:
     """The chunk's index and its counts: one row a point, one column an output (rollouts where it happened)."""
     count = len(chunk.points)
     result = run_points(chunk.scenario, list(chunk.names), chunk.points, chunk.rollouts, chunk.book, chunk.posterior)
-    outcome = result.outcome.reshape(count, chunk.rollouts)
-    columns = [
-        (outcome == OUTCOMES.index(output)).sum(axis=1) if output in OUTCOMES else result.flags[output].reshape(count, chunk.rollouts).sum(axis=1)
-        for output in chunk.outputs
-    ]
-    return chunk.index, np.stack(columns, axis=1).astype(np.int64)
+    outcome, military = result.outcome.reshape(count, chunk.rollouts), result.military.reshape(count, chunk.rollouts)
+
+    def counted(output: str) -> np.ndarray:
+        if output in OUTCOMES:
+            return (outcome == OUTCOMES.index(output)).sum(axis=1)
+        if output in MILITARY_RESULTS:
+            return (military == MILITARY_RESULTS.index(output)).sum(axis=1)
+        return result.flags[output].reshape(count, chunk.rollouts).sum(axis=1)
+
+    return chunk.index, np.stack([counted(output) for output in chunk.outputs], axis=1).astype(np.int64)
 
 
 def work(sweep: Sweep, indices: list[int]) -> list[Chunk]:

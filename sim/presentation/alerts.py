@@ -19,6 +19,7 @@ from sim.book.vocabulary import NEVER, PACT_NAMES, STATE_NAMES, pact_words, word
 from sim.engine.branch import past_of
 from sim.engine.model import CrisisModel, Happening
 from sim.presentation.explain import evidence_words, expression_in_words
+from sim.presentation.narrate import Chronicled
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,9 @@ class Alert:
     evidence: tuple[str, ...]
 
 
-class TreatyWatch(CrisisModel):
-    """One recorded rollout that keeps its treaty alerts as it steps (the alerts read lane 0: there is only one)."""
+class TreatyWatch(Chronicled):
+    """One recorded rollout that keeps its treaty alerts as it steps (the alerts read lane 0: there is only one), and logs
+    the war as the story tells it (``Chronicled``)."""
 
     def __init__(self, scenario: Scenario, rollout: int, before: TreatyWatch | None = None):
         """``before``: a watch whose rollout this one carries on from its day under ``scenario`` (a branch), with its alerts."""

@@ -20,7 +20,7 @@ from pathlib import Path
 from sim.book.inputs import InputError
 from sim.book.rules import FRAGMENT, MAIN_TEXT, Evidence, Rule, RuleBook, load_rulebook
 from sim.book.scenario import Scenario
-from sim.book.vocabulary import EVENTS, OUTCOME_MEANINGS, OUTCOMES, STATE_NAMES
+from sim.book.vocabulary import EVENTS, MILITARY_MEANINGS, MILITARY_RESULTS, OUTCOME_MEANINGS, OUTCOMES, STATE_NAMES
 from sim.experiments.runner import Tally
 from sim.experiments.targets import atomic_text, check_file
 from sim.presentation import report, student_handout
@@ -106,12 +106,13 @@ def handout_html(scenario: Scenario, tally: Tally, result: dict, baseline: Tally
         _changes_html(found),
         f"<h2>What followed, in {tally.runs:,} rollouts (seed {scenario.seed})</h2>",
         "<div class='side'>",
-        f"<div>{_outcomes_html(result, baseline)}</div>",
+        f"<div>{_outcomes_html(result, baseline)}{_military_html(result, baseline)}</div>",
         f"<div>{_events_html(result, baseline)}</div>",
         "</div>",
         "<div class='plots'>",
         f"<img alt='Outcome probabilities with 95% intervals' src='{_png_data(report.plot_outcomes, result, scenario)}'>",
         f"<img alt='Probability that each state is at war, by date' src='{_png_data(report.plot_war_by_date, tally, scenario)}'>",
+        f"<img alt='How long Czechoslovakia held once attacked' src='{_png_data(report.plot_held, result)}'>" if result["attacked"] else "",
         "</div>",
         "<h2>The rules that carried the outcome</h2>",
         _rules_html(result, baseline, rules),
@@ -146,6 +147,15 @@ def _outcomes_html(result: dict, baseline: Tally | None) -> str:
                    f"{_baseline_cell(baseline, baseline.outcomes[name] if baseline else 0)}</tr>" for name in OUTCOMES)
     meanings = "; ".join(f"<b>{name.replace('_', ' ')}</b>: {escape(OUTCOME_MEANINGS[name])}" for name in OUTCOMES)
     return f"<table>{head}{rows}</table><p class='muted'>{meanings}.</p>"
+
+
+def _military_html(result: dict, baseline: Tally | None) -> str:
+    """The military result at the horizon beside the baseline's, each with its meaning, and the median days held once attacked."""
+    head = "<tr><th>military result</th><th>p</th><th>95% interval</th>" + ("<th>baseline</th>" if baseline else "") + "</tr>"
+    rows = "".join(f"<tr><td title='{escape(MILITARY_MEANINGS[name])}'>{name.replace('_', ' ')}</td>{_share(result['military'][name])}"
+                   f"{_baseline_cell(baseline, baseline.military[name] if baseline else 0)}</tr>" for name in MILITARY_RESULTS)
+    meanings = "; ".join(f"<b>{name.replace('_', ' ')}</b>: {escape(MILITARY_MEANINGS[name])}" for name in MILITARY_RESULTS)
+    return f"<table>{head}{rows}</table><p class='muted'>{meanings}. {escape(report.held_line(result))}</p>"
 
 
 def _events_html(result: dict, baseline: Tally | None) -> str:

@@ -23,7 +23,7 @@ from sim.engine.model import CrisisModel
 from sim.experiments import runner
 from sim.experiments.runner import Tally
 from sim.presentation.explain import expression_in_words, short_cite
-from sim.presentation.narrate import Entry, entries
+from sim.presentation.narrate import Chronicled, Entry, entries
 
 BASELINE = SCENARIOS / "baseline.yaml"
 BASELINE_RUNS = 10_000  # at most this many baseline rollouts beside the scenario's (one process, a few seconds)
@@ -139,10 +139,11 @@ def sample_rollout(scenario: Scenario, result: dict) -> int:
 
 
 def sample_story(scenario: Scenario, rollout: int) -> tuple[list[Entry], str]:
-    """The sample rollout's rule firings, events and war news (beliefs left out for space), and its outcome."""
-    model = CrisisModel(scenario, lanes=np.array([rollout], dtype=np.uint64), record=True)
+    """The sample rollout's rule firings, events and war news (beliefs and the weekly state of the fronts left out for space),
+    and its outcome."""
+    model = Chronicled(scenario, lanes=np.array([rollout], dtype=np.uint64), record=True)
     outcome = OUTCOMES[model.run().outcome[0]]
-    return [entry for entry in entries(model) if entry.kind != "belief"], outcome
+    return [entry for entry in entries(model) if entry.kind not in ("belief", "week")], outcome
 
 
 

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from html import escape
 
-from sim.book.vocabulary import PASSAGE_MODES, STATE_NAMES, STATES
+from sim.book.vocabulary import FRONTS, NEVER, PASSAGE_MODES, STATE_NAMES, STATES
 from sim.engine.agents import POSTURES
 from sim.engine.model import CrisisModel
 
@@ -63,6 +63,10 @@ LAND = [
      (7.5, 43.8), (4.5, 43.4), (3.2, 42.4), (3.1, 42.0)],
     [(WEST, 52.0), (-6.0, 52.2), (-6.0, 53.9), (-5.5, 55.2), (WEST, 55.4)],  # Ireland
 ]
+# The Czechoslovak fronts of the campaign (sim/engine/campaign.py) along the frontier with Germany: the northern from the
+# Oder gap to the Giant Mountains, the western round Bohemia, the southern along the old Austrian border.
+FRONT_LINES = {"north": DE_CZ[:3], "west": DE_CZ[2:6], "south": DE_CZ[5:]}
+FRONT_STYLES = {"held": ("#1b2a6b", ""), "broken": ("#000", "2 5")}  # a front's state: colour, dash pattern (black shows on red and grey)
 # Where each state's label sits and its arrows start and end.
 ANCHORS = {"GB": (-2.2, 52.6), "FR": (2.2, 47.0), "DE": (9.6, 52.2), "CZ": (16.9, 49.45), "PL": (21.6, 52.2), "RO": (25.2, 45.9), "SU": (31.5, 52.0)}
 
@@ -102,6 +106,7 @@ class MapView:
     states: dict[str, StateView]
     arrows: tuple[Arrow, ...]
     caption: str = ""
+    fronts: tuple[tuple[str, str], ...] = ()  # once Germany has attacked: each front and "held" or "broken"
 
 
 def view_of(model: CrisisModel, position: int = 0, caption: str = "") -> MapView:
@@ -109,7 +114,15 @@ def view_of(model: CrisisModel, position: int = 0, caption: str = "") -> MapView
     states = {code: StateView(int(agent.posture[position]), float(agent.mobilisation[position])) for code, agent in model.states.items()}
     if "CZ" in states and model.lane_values("crisis.cz_resistance_end_day")[position] < model.day:  # resistance has ended
         states["CZ"] = StateView(OCCUPIED, states["CZ"].mobilisation)
-    return MapView(states, tuple(_arrows(model, position)), caption)
+    return MapView(states, tuple(_arrows(model, position)), caption, fronts_of(model, position))
+
+
+def fronts_of(model: CrisisModel, position: int = 0) -> tuple[tuple[str, str], ...]:
+    """Each front's state today ("held", or "broken" once German progress there has reached a breach), from Germany's attack
+    until Czechoslovak resistance ends (none before or after: the map then shows Czechoslovakia occupied)."""
+    if model.lane_values("CZ.attacked_day")[position] >= min(model.day, NEVER) or model.lane_values("crisis.cz_resistance_end_day")[position] < model.day:
+        return ()
+    return tuple((front, "broken" if model.lane_values(f"crisis.front_{front}")[position] >= 1 else "held") for front in FRONTS)
 
 
 def _arrows(model: CrisisModel, position: int) -> list[Arrow]:
@@ -130,8 +143,10 @@ def _arrows(model: CrisisModel, position: int) -> list[Arrow]:
     modes = [mode for mode in PASSAGE_MODES if model.lane_values(f"RO.passage_{mode}")[position] > 0]
     if modes:
         arrows[("SU", "CZ", "passage")] = Arrow("SU", "CZ", "passage", f"via Romania: {', '.join(modes)}")
-    if model.lane_values("crisis.su_aid_day")[position] <= model.day:
-        arrows[("SU", "CZ", "passage")] = Arrow("SU", "CZ", "passage", "Soviet aid arrives")
+    arrived = [what for what, name in (("aircraft", "crisis.su_aid_day"), ("troops", "crisis.su_troops_day"))
+               if model.lane_values(name)[position] < model.day]
+    if arrived:
+        arrows[("SU", "CZ", "passage")] = Arrow("SU", "CZ", "passage", f"Soviet {' and '.join(arrived)} arrive")
     return list(arrows.values())
 
 
@@ -205,6 +220,15 @@ def label_place(x: float, y: float, width: float, placed: list[tuple[float, floa
     return x, ty
 
 
+def _front_svg(front: str, state: str) -> str:
+    """A front as a thick line along the frontier: solid while it holds, dashed black once broken."""
+    colour, dash = FRONT_STYLES[state]
+    dashes = f' stroke-dasharray="{dash}"' if dash else ""
+    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (_point(*point) for point in FRONT_LINES[front]))
+    return (f'<polyline class="front" data-front="{front}" data-front-state="{state}" points="{points}" fill="none" '
+            f'stroke="{colour}" stroke-width="5" stroke-linecap="round"{dashes}><title>{front} front: {state}</title></polyline>')
+
+
 def _legend() -> str:
     rows, x = [HEIGHT + 18, HEIGHT + 42, HEIGHT + 66], 8.0
     items = []
@@ -218,7 +242,13 @@ def _legend() -> str:
         items.append(f'<line x1="{x:.0f}" y1="{rows[1] - 5}" x2="{x + 28:.0f}" y2="{rows[1] - 5}" stroke="{colour}" stroke-width="{width}"{dashes} '
                      f'marker-end="url(#head-{kind})"/><text x="{x + 34:.0f}" y="{rows[1]}" font-size="14">{words}</text>')
         x += 52 + 7.6 * len(words)
-    items.append(f'<text x="8" y="{rows[2]}" font-size="14">bar under a name: how far it has mobilised</text>')
+    items.append(f'<text x="8" y="{rows[2]}" font-size="14">bar under a name: how far it has mobilised; Czechoslovak fronts:</text>')
+    x = 8 + 7.1 * 60
+    for state, (colour, dash) in FRONT_STYLES.items():
+        dashes = f' stroke-dasharray="{dash}"' if dash else ""
+        items.append(f'<line x1="{x:.0f}" y1="{rows[2] - 5}" x2="{x + 28:.0f}" y2="{rows[2] - 5}" stroke="{colour}" stroke-width="5"{dashes}/>'
+                     f'<text x="{x + 34:.0f}" y="{rows[2]}" font-size="14">{state}</text>')
+        x += 52 + 7.6 * len(state)
     return "".join(items)
 
 
@@ -232,6 +262,7 @@ def svg(view: MapView) -> str:
     shown = [code for code in STATES if code in view.states]
     land = "".join(f'<polygon points="{_polygon(outline)}" fill="#f1efe6" stroke="#b9b5a8" stroke-width="0.8"/>' for outline in LAND)
     states = "".join(_shape_svg(code, view.states[code]) for code in shown)
+    states += "".join(_front_svg(front, state) for front, state in view.fronts)
     placed: list[tuple[float, float, float]] = []
     arrows = "".join(_arrow_svg(arrow, sum((a.source, a.target) == (arrow.source, arrow.target) for a in view.arrows[:index]), placed)
                      for index, arrow in enumerate(view.arrows))

@@ -49,7 +49,7 @@ EXTRA_CSS = """
 .theme--dark .classroom .control-basis { color: #e6e6e6; }
 .theme--dark .classroom .cite, .theme--dark .classroom .meaning, .theme--dark .classroom .odds-help,
 .theme--dark .classroom .interval { color: #cfcfcf; }
-.theme--dark .classroom .events-table td { color: #ececec; }
+.theme--dark .classroom .events-table td, .theme--dark .classroom .military-table td, .theme--dark .classroom .held-words { color: #ececec; }
 .theme--dark .classroom .moved-nothing { background: #4a3a10; color: #ffffff; }
 .theme--dark .classroom .timeline-track { background: #56606c; }
 .theme--dark .classroom .timeline-dot { background: #1e1e1e; border-color: #c9dcff; }

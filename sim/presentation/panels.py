@@ -14,7 +14,7 @@ from html import escape
 
 from sim.book.rules import RuleBook
 from sim.book.scenario import Scenario
-from sim.book.vocabulary import EVENTS, OUTCOME_MEANINGS, OUTCOMES, STATE_NAMES
+from sim.book.vocabulary import EVENTS, MILITARY_MEANINGS, MILITARY_RESULTS, OUTCOME_MEANINGS, OUTCOMES, STATE_NAMES
 from sim.engine.basis import Basis, basis, draws_fit, scenario_settings, typical_value
 from sim.experiments.runner import wilson
 from sim.presentation.classroom import ClassroomModel, Milestone, Odds, Unmoved, scenario_title
@@ -23,6 +23,13 @@ from sim.presentation.narrate import entries
 
 OUTCOME_TITLES = {"settlement": "Settlement", "german_climbdown": "Germany climbs down", "local_war": "Local war",
                   "general_war": "General war", "unresolved": "Unresolved"}
+# The military results at the horizon (31 March 1939) by title, for a class; the meanings are the vocabulary's.
+MILITARY_TITLES = {"no_war": "No German attack", "standoff": "A stand-off", "cz_overrun": "Czechoslovakia overrun",
+                   "germany_checked": "Germany checked", "cz_holds": "Czechoslovakia holds", "cz_falls_back": "Czechoslovakia falls back"}
+# The same in a few words, where a printed page has no room for the meanings (the student handout).
+MILITARY_GLOSSES = {"no_war": "settled, or Germany backed off", "standoff": "no attack, nothing settled",
+                    "cz_overrun": "its resistance over", "germany_checked": "Germany halted and sought terms",
+                    "cz_holds": "still fighting, its line unbroken", "cz_falls_back": "still fighting, its line broken"}
 SPELLINGS = {r"\bBenes\b": "Beneš", r"\bOsusky\b": "Osuský"}  # the record and a few rule texts write names without their accents
 
 
@@ -102,6 +109,9 @@ EVENT_WORDS = {
     "ro_opens_airspace_in_war": "Romania opens its skies to Soviet warplanes in war",
     "de_generals_object": "German generals object to the war",
     "conference_after_refusal": "a conference meets before Prague has yielded",
+    "fr_offensive": "France attacks Germany in the west",
+    "main_line_broken": "the Czechoslovak main line is broken",
+    "su_troops_reach_cz": "Soviet ground forces reach Czechoslovakia",
 }
 
 
@@ -124,6 +134,29 @@ def events_html(odds: Odds) -> str:
                     f"{share_words(share)}</td><td class='p baseline'>{in_100(before['p'])}</td></tr>")
     return ("<table class='events-table'><tr><th>What else happens, in this what-if</th><th>baseline</th></tr>"
             f"{''.join(rows)}</table>")
+
+
+def held_words(result: dict) -> str:
+    """How long Czechoslovakia held once attacked, in a class's words (from the summary's median and count of attacks)."""
+    attacked, runs = result["attacked"], result["runs"]
+    if not attacked:
+        return "Germany attacks in none of these replays."
+    where = f"Germany attacks in {in_100(attacked / runs)} of 100 replays"
+    if result["median_beyond_horizon"]:
+        return f"{where}; in most of those Czechoslovakia still fights at the end, on 31 March 1939 (or until Germany halts)."
+    days = result["median_days_held"]
+    return f"{where}; once attacked, Czechoslovakia fights on for about {days} day{'s' if days != 1 else ''} in a typical one (the median)."
+
+
+def military_html(odds: Odds) -> str:
+    """Each military result at the horizon in this what-if, in words, beside the baseline's, and how long Czechoslovakia held."""
+    rows = []
+    for name in MILITARY_RESULTS:
+        share, before = odds.scenario["military"][name], odds.baseline["military"][name]
+        rows.append(f"<tr data-military='{name}'><td class='military-words'><b>{MILITARY_TITLES[name]}</b> {share_words(share)}"
+                    f"<div class='meaning'>{escape(MILITARY_MEANINGS[name])}</div></td><td class='p baseline'>{in_100(before['p'])}</td></tr>")
+    return ("<table class='military-table'><tr><th>How the war stands on 31 March 1939, in this what-if</th><th>baseline</th></tr>"
+            f"{''.join(rows)}</table><p class='held-words'>{escape(held_words(odds.scenario))}</p>")
 
 
 def unmoved_html(change: Unmoved | None) -> str:
@@ -174,7 +207,7 @@ def odds_html(odds: Odds, scenario_name: str) -> str:
             "<table class='odds-table'><tr><th>What happens</th>"
             "<th><span style='color:#c44e52'>■</span> this what-if<br><span style='color:#9aa5b1'>■</span> baseline</th>"
             "<th>in 100 replays (very likely)</th><th>baseline</th></tr>"
-            f"{''.join(rows)}</table>{events_html(odds)}</div>")
+            f"{''.join(rows)}</table>{military_html(odds)}{events_html(odds)}</div>")
 
 
 def _bar(p: float, colour: str) -> str:
@@ -266,9 +299,9 @@ PAGE_CSS = """
 .classroom .odds-table .p { white-space: nowrap; }
 .classroom .meaning, .classroom .odds-help, .classroom .interval { font-size: 14px; color: #444; }
 .classroom .war-words { font-size: 1.15em; margin-bottom: 2px; }
-.classroom .events-table { width: 100%; border-collapse: collapse; margin-top: 10px; }
-.classroom .events-table th { text-align: left; font-size: 14px; padding: 2px 8px 2px 0; }
-.classroom .events-table td { padding: 2px 8px 2px 0; vertical-align: top; color: #222; }
+.classroom .events-table, .classroom .military-table { width: 100%; border-collapse: collapse; margin-top: 10px; }
+.classroom .events-table th, .classroom .military-table th { text-align: left; font-size: 14px; padding: 2px 8px 2px 0; }
+.classroom .events-table td, .classroom .military-table td { padding: 2px 8px 2px 0; vertical-align: top; color: #222; }
 .classroom .moved-nothing { background: #fff4d6; border-left: 4px solid #c26a00; padding: 6px 8px; }
 .v-application .v-btn.v-btn--icon.theme-toggle, .v-application .solara-theme-toggle { display: none; }
 """

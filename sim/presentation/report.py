@@ -21,11 +21,13 @@ from types import TracebackType
 import numpy as np
 
 from sim.book.scenario import Scenario
-from sim.book.vocabulary import EVENTS, OUTCOME_MEANINGS, OUTCOMES, STATE_NAMES, STATES
+from sim.book.vocabulary import EVENTS, MILITARY_MEANINGS, MILITARY_RESULTS, OUTCOME_MEANINGS, OUTCOMES, STATE_NAMES, STATES
 from sim.experiments.runner import Paired, Tally
 from sim.experiments.targets import check_folder
 
-CSV_FIELDS = ["rollout", "outcome", *EVENTS, "first_shot", "resistance_ended"]
+# The columns of runs.csv, in the order ``runner.rollout_rows`` gives them.
+CSV_FIELDS = ["rollout", "outcome", "military_result", *EVENTS, "first_shot", "breach", "resistance_ended", "campaign_halted",
+              "days_held"]
 
 
 def summary(tally: Tally, scenario: Scenario, seed: int) -> dict:
@@ -36,9 +38,35 @@ def summary(tally: Tally, scenario: Scenario, seed: int) -> dict:
         "seed": seed,
         "parameter_draws": scenario.parameter_draws,
         "outcomes": {name: tally.share(tally.outcomes[name]) for name in OUTCOMES},
+        "military": {name: tally.share(tally.military[name]) for name in MILITARY_RESULTS},
+        **held(tally),
         "events": {name: tally.share(tally.events[name]) for name in EVENTS},
         "rules": {name: tally.share(count) for name, count in tally.rules.items()},
     }
+
+
+def held(tally: Tally) -> dict:
+    """How long Czechoslovakia held once attacked: the rollouts with a German attack, the median days held (None without an
+    attack), whether most still held at the horizon (or until Germany halted: then the median is the window's length), and
+    the held curve (share still fighting after 0, 1, ... days since the attack), so that a reader of the JSON can redraw the plot."""
+    median = tally.median_days_held()
+    return {
+        "attacked": int(tally.held.sum()),
+        "median_days_held": None if median is None else int(median),
+        "median_beyond_horizon": median is not None and median >= tally.days,
+        "held_curve": [round(float(value), 4) for value in tally.held_curve()],
+    }
+
+
+def held_line(result: dict) -> str:
+    """The median time Czechoslovakia held once attacked, in one sentence."""
+    attacked, median = result["attacked"], result["median_days_held"]
+    if not attacked:
+        return "Czechoslovakia held: no German attack in any rollout."
+    of = f"of {attacked} rollout{'s' if attacked != 1 else ''} with a German attack"
+    if result["median_beyond_horizon"]:
+        return f"Czechoslovakia held beyond the horizon (or until Germany halted) in most rollouts once attacked ({of})."
+    return f"Czechoslovakia held a median {median} day{'s' if median != 1 else ''} once attacked ({of})."
 
 
 def as_json(result: dict) -> str:
@@ -59,7 +87,10 @@ def table(result: dict, scenario: Scenario) -> str:
     lines.append(f"{'outcome':<18} {'p':>6}  {'95% interval':<15} {'n':>8}   meaning")
     for name, share in result["outcomes"].items():
         lines.append(f"{name:<18} {share['p']:>6.3f}  [{share['lo']:.3f}, {share['hi']:.3f}]  {share['n']:>8}   {OUTCOME_MEANINGS[name]}")
-    lines.append("")
+    lines += ["", f"military result at the horizon ({scenario.end.day} {scenario.end:%B %Y})"]
+    for name, share in result["military"].items():
+        lines.append(f"{name:<18} {share['p']:>6.3f}  [{share['lo']:.3f}, {share['hi']:.3f}]  {share['n']:>8}   {MILITARY_MEANINGS[name]}")
+    lines += [held_line(result), ""]
     lines.append(f"{'event':<22} {'p':>6}  {'95% interval':<15} {'n':>8}")
     for name, share in result["events"].items():
         lines.append(f"{name:<22} {share['p']:>6.3f}  [{share['lo']:.3f}, {share['hi']:.3f}]  {share['n']:>8}")
@@ -149,6 +180,7 @@ def write_results(out: OutputFolder, result: dict, tally: Tally, scenario: Scena
     out.path("rules.txt").write_text(rules_table(result), encoding="utf-8")
     plot_outcomes(result, scenario, out.path("outcomes.png"))
     plot_war_by_date(tally, scenario, out.path("war_by_date.png"))
+    plot_held(result, out.path("held.png"))
 
 
 def pyplot():
@@ -212,9 +244,9 @@ def comparison(tallies: list[Tally], paired: list[Paired], scenarios: list[Scena
     entries = []
     for tally, pairs, scenario in zip(tallies, paired, scenarios, strict=True):
         entry = {"scenario": scenario.name, "question": scenario.question}
-        for group, names in (("outcomes", OUTCOMES), ("events", EVENTS)):
-            counts = tally.outcomes if group == "outcomes" else tally.events
-            entry[group] = {name: {**tally.share(counts[name]), **_prefixed(pairs.difference(name))} for name in names}
+        for group, counts in (("outcomes", tally.outcomes), ("military", tally.military), ("events", tally.events)):
+            entry[group] = {name: {**tally.share(count), **_prefixed(pairs.difference(name))} for name, count in counts.items()}
+        entry.update(held(tally))
         entries.append(entry)
     return {"runs": tallies[0].runs, "seed": seed, "reference": scenarios[0].name, "scenarios": entries}
 
@@ -229,16 +261,28 @@ def comparison_table(result: dict) -> str:
     lines = [f"Compared on the same {result['runs']} rollouts (seed {result['seed']}, common random numbers).",
              f"Each column: probability, then the difference from {reference} with its 95% interval.", ""]
     header = f"{'':<22} {reference:>12}" + "".join(f"   {entry['scenario']:<34}" for entry in entries[1:])
-    for group in ("outcomes", "events"):
-        lines.append(f"{group:<22} {'':>12}" if group == "events" else header)
+    for group in ("outcomes", "military", "events"):
+        lines.append(header if group == "outcomes" else COMPARED_GROUPS[group])
         for name in entries[0][group]:
             line = f"{name:<22} {entries[0][group][name]['p']:>12.3f}"
             for entry in entries[1:]:
                 share = entry[group][name]
                 line += f"   {share['p']:.3f} {share['d']:+.3f} [{share['d_lo']:+.3f}, {share['d_hi']:+.3f}]".ljust(37)
             lines.append(line.rstrip())
+        if group == "military":
+            lines.append(f"{'median days held':<22} {_days(entries[0]):>12}" + "".join(f"   {_days(entry):<34}" for entry in entries[1:]).rstrip())
         lines.append("")
     return "\n".join(lines)
+
+
+COMPARED_GROUPS = {"outcomes": "outcomes", "military": "military result", "events": "events"}
+
+
+def _days(entry: dict) -> str:
+    """An entry's median days held once attacked, for the comparison table: "-" without an attack, "horizon" beyond it."""
+    if not entry["attacked"]:
+        return "-"
+    return f"beyond, of {entry['attacked']}" if entry["median_beyond_horizon"] else f"{entry['median_days_held']}, of {entry['attacked']}"
 
 
 def plot_comparison(result: dict, path: Path) -> None:
@@ -266,3 +310,45 @@ def draw_comparison(axes, result: dict) -> None:
     axes.set_ylabel("probability")
     axes.set_title(f"Outcomes on the same {result['runs']} rollouts (seed {result['seed']}), 95% intervals", fontsize=10)
     axes.legend(fontsize=7)
+
+
+# Black-and-white readable: one line style (and, past four scenarios, a marker) a scenario, all in black or grey.
+HELD_STYLES = [("-", None, "black"), ("--", None, "black"), (":", None, "black"), ("-.", None, "black"),
+               ("-", "o", "dimgray"), ("--", "s", "dimgray"), (":", "^", "dimgray"), ("-.", "d", "dimgray")]
+
+
+def held_curves(result: dict) -> list[tuple[str, list[float], int]]:
+    """(scenario, held curve, rollouts with an attack) of a run's results or of each scenario of a comparison."""
+    entries = result["scenarios"] if "scenarios" in result else [result]
+    return [(entry["scenario"], entry["held_curve"], entry["attacked"]) for entry in entries]
+
+
+def draw_held(axes, curves: list[tuple[str, list[float], int]]) -> None:
+    """How long did Czechoslovakia hold? The share of rollouts with a German attack in which it still fought, against the
+    days since the attack, one line a scenario (those without an attack are named in the legend, without a line)."""
+    drawn = [curve for curve in curves if curve[2]]
+    last = max((int(np.flatnonzero(np.diff(curve[1]))[-1]) + 1 if np.any(np.diff(curve[1])) else 0 for curve in drawn), default=0)
+    end = min(max(last + 14, 28), max((len(curve[1]) - 1 for curve in curves), default=28))
+    for index, (name, curve, attacked) in enumerate(curves):
+        style, marker, colour = HELD_STYLES[index % len(HELD_STYLES)]
+        if not attacked:
+            axes.plot([], [], linestyle="none", label=f"{name} (no German attack)")
+            continue
+        axes.step(range(end + 1), curve[: end + 1], where="post", linestyle=style, marker=marker, markevery=max(end // 8, 1),
+                  color=colour, label=f"{name} ({attacked} attacked)")
+    axes.set_xlim(0, end)
+    axes.set_ylim(0, 1.02)
+    axes.set_xlabel("days since the German attack")
+    axes.set_ylabel("share still fighting")
+    axes.set_title("How long did Czechoslovakia hold? (rollouts with a German attack; to the horizon)", fontsize=10)
+    axes.legend(fontsize=8, loc="upper right")
+
+
+def plot_held(result: dict, path: Path) -> None:
+    """The held curve of a run or of every scenario of a comparison, written to ``path`` (held.png)."""
+    plt = pyplot()
+    figure, axes = plt.subplots(figsize=(8, 4), dpi=120)
+    draw_held(axes, held_curves(result))
+    figure.tight_layout()
+    figure.savefig(path, metadata={"Software": None})
+    plt.close(figure)

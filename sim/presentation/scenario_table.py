@@ -52,25 +52,54 @@ def what_it_sets(scenario: Scenario) -> str:
     return ", ".join(words) or "nothing"
 
 
+# The military results at the horizon as columns, after the outcomes: (heading, the results a cell adds up). A stand-off
+# (no attack, nothing settled) is the outcome `unresolved`, and no war is settlement or climb-down: not repeated here.
+MILITARY_COLUMNS = (
+    ("overrun by the horizon", ("cz_overrun",)),
+    ("Germany checked", ("germany_checked",)),
+    ("holds or falls back", ("cz_holds", "cz_falls_back")),
+)
+
+
 def table(runs: int = RUNS, jobs: int | None = None) -> str:
     chosen = scenarios()
     tallies, paired = runner.compare(chosen, runs, jobs)
-    heading = "| scenario | " + " | ".join(name.replace("_", " ") for name in OUTCOMES) + " | war (either kind) | what it sets |"
+    columns = [name.replace("_", " ") for name in OUTCOMES] + ["war (either kind)"] + [heading for heading, _ in MILITARY_COLUMNS]
+    heading = "| scenario | " + " | ".join(columns) + " | median days held once attacked | what it sets |"
     lines = [
         f"Every scenario on the same {runs} rollouts (seed {SEED}, common random numbers); regenerate with "
-        "`python -m sim.presentation.scenario_table`. Each cell is the probability; in brackets, the difference from the baseline.",
+        "`python -m sim.presentation.scenario_table`. Each cell is the probability; in brackets, the difference from the baseline. "
+        f"The military result at the horizon ({chosen[0].end.day} {chosen[0].end:%B %Y}) follows the war: overrun (Czechoslovak resistance "
+        "over), Germany checked (it halted and sought terms), Czechoslovakia still fighting (its line held, or broken and falling back); "
+        "then the median days Czechoslovakia held once attacked, and in brackets the rollouts with a German attack.",
         "",
         heading,
-        "|" + "---|" * (len(OUTCOMES) + 3),
+        "|" + "---|" * (len(columns) + 3),
     ]
     for scenario, tally, pairs in zip(chosen, tallies, paired, strict=True):
-        cells = []
-        for name in OUTCOMES:
-            p = tally.outcomes[name] / tally.runs
-            cells.append(f"{p:.2f}" if scenario is chosen[0] else f"{p:.2f} ({pairs.difference(name)['d']:+.2f})")
-        war = (tally.outcomes["local_war"] + tally.outcomes["general_war"]) / tally.runs
-        lines.append(f"| `{scenario.name}` | " + " | ".join(cells) + f" | {war:.2f} | {what_it_sets(scenario)} |")
+        reference = scenario is chosen[0]
+        cells = [_share(tally.outcomes[name], tally.runs, None if reference else pairs.difference(name)["d"]) for name in OUTCOMES]
+        cells.append(f"{(tally.outcomes['local_war'] + tally.outcomes['general_war']) / tally.runs:.2f}")
+        for _, names in MILITARY_COLUMNS:
+            moved = None if reference else sum(pairs.difference(name)["d"] for name in names)
+            cells.append(_share(sum(tally.military[name] for name in names), tally.runs, moved))
+        cells.append(days_held_cell(tally))
+        lines.append(f"| `{scenario.name}` | " + " | ".join(cells) + f" | {what_it_sets(scenario)} |")
     return "\n".join([*lines, "", FOOTNOTE]) + "\n"
+
+
+def _share(count: int, runs: int, difference: float | None) -> str:
+    """A probability, and its paired difference from the baseline in brackets (none for the baseline itself)."""
+    return f"{count / runs:.2f}" if difference is None else f"{count / runs:.2f} ({difference:+.2f})"
+
+
+def days_held_cell(tally: runner.Tally) -> str:
+    """The median days Czechoslovakia held once attacked with, in brackets, the rollouts with an attack ("no attack" without
+    one; "beyond the horizon" when most still fought there or Germany had halted)."""
+    median, attacked = tally.median_days_held(), int(tally.held.sum())
+    if median is None:
+        return "no attack"
+    return f"{'beyond the horizon' if median >= tally.days else f'{median:.0f}'} ({attacked})"
 
 
 def replace_table(readme: str, new_table: str, name: str = TABLE) -> str:

@@ -24,7 +24,18 @@ from sim.presentation import print_charts, report
 from sim.presentation.classroom import scenario_title
 from sim.presentation.handout_parts import SOURCE_NAMES, carrying_rules, latest, sample_story
 from sim.presentation.narrate import Entry
-from sim.presentation.panels import EVENT_WORDS, OUTCOME_TITLES, REPLAYS_EXPLAINED, event_words, in_100, share_words, war_words
+from sim.presentation.panels import (
+    EVENT_WORDS,
+    MILITARY_GLOSSES,
+    MILITARY_TITLES,
+    OUTCOME_TITLES,
+    REPLAYS_EXPLAINED,
+    event_words,
+    held_words,
+    in_100,
+    share_words,
+    war_words,
+)
 from sim.presentation.student_worksheet import (
     SOURCE_QUESTIONS,
     after_questions,
@@ -40,6 +51,9 @@ from sim.presentation.student_worksheet import (
 # Three A4 pages hold about this many characters of description, changes and story besides the fixed parts
 # (measured with Chromium's print on benes_fights, baseline and may_war): the story keeps its latest steps.
 STORY_BUDGET = 2600
+STORY_FLOOR = 500  # below this many characters of story, a passage of the sources gives way (down to FEWEST_QUOTES)
+FEWEST_QUOTES = 1
+MILITARY_ROOM = 900  # characters of the story given up to the military results (a few short items and two sentences)
 
 STYLE = """
 @page { size: A4; margin: 10mm 12mm 10mm 12mm; }
@@ -85,7 +99,10 @@ def student_html(scenario: Scenario, tally: Tally, result: dict, baseline: Tally
     first = [rule_id for rule_id, _, _ in carrying_rules(result, baseline)] + [entry.rule for entry in story if entry.rule]
     chart = print_charts.war_by_date(tally, scenario.start)
     quoted = passages(result, first, rules)
-    room = STORY_BUDGET - len(scenario.description) - sum(map(len, found)) - sum(len(passage.evidence.quote) for passage in quoted)
+    room = _story_room(scenario, found, quoted)
+    while room < STORY_FLOOR and len(quoted) > FEWEST_QUOTES:  # a long what-if gives up a source passage before the whole story
+        quoted = quoted[:-1]
+        room = _story_room(scenario, found, quoted)
     parts = [
         f"<h1>Munich 1938, what if? {escape(scenario_title(scenario.name))}</h1>",
         "<div class='name-line'><span>Name:</span><span>Class:</span><span>Date:</span></div>",
@@ -94,6 +111,7 @@ def student_html(scenario: Scenario, tally: Tally, result: dict, baseline: Tally
         "<h2>What this what-if changes</h2>", _changes_html(found),
         "<h2>Before you look: predict</h2>", _questions_html(before_questions(before is not None)),
         f"<h2>What the replays say</h2>{_odds_html(result, before, tally.runs)}",
+        "<h2>If war comes: how it stands on 31 March 1939</h2>", _military_html(result, before),
         "<h2>Who is at war, and when</h2>", _chart_html(chart, scenario.start),
         "<h2>What else happens</h2>", _events_html(result, before),
         f"<h2>One replay, day by day (replay no. {rollout + 1}: {escape(OUTCOME_TITLES[outcome].lower())})</h2>",
@@ -105,6 +123,11 @@ def student_html(scenario: Scenario, tally: Tally, result: dict, baseline: Tally
     return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
             f"<title>Munich 1938: {escape(scenario_title(scenario.name))}</title><style>{STYLE}</style></head><body>\n"
             + "\n".join(part for part in parts if part) + "\n</body></html>\n")
+
+
+def _story_room(scenario: Scenario, found: list[str], quoted: list) -> int:
+    """Characters left for the story on three pages, after the parts that vary with the what-if."""
+    return STORY_BUDGET - MILITARY_ROOM - len(scenario.description) - sum(map(len, found)) - sum(len(passage.evidence.quote) for passage in quoted)
 
 
 def _changes_html(found: list[str]) -> str:
@@ -129,6 +152,27 @@ def _odds_html(result: dict, before: dict | None, runs: int) -> str:
                    f"<td>{share_words(result['outcomes'][name])}</td>"
                    + (f"<td>in {in_100(before['outcomes'][name]['p'])} of 100</td>" if before else "") + "</tr>" for name in OUTCOMES)
     return f"{words}</p><p>{escape(REPLAYS_EXPLAINED.format(runs=runs))}</p><table>{head}{rows}</table>"
+
+
+# The military results of a war; the others (no attack: settled or backed off, or a stand-off) are the outcomes above.
+WAR_RESULTS = ("cz_overrun", "germany_checked", "cz_holds", "cz_falls_back")
+
+
+def _military_html(result: dict, before: dict | None) -> str:
+    """How often Germany attacks and how long Czechoslovakia held, then how each war stands on 31 March 1939: each result that
+    happens here or in 1938 in 100 replays with its interval in words (the 1938 share in brackets), in two columns and a few
+    words each (three A4 pages leave no room for more), and the others named in one line. Without an attack the results
+    repeat the outcomes above (settled, climbed down, or a stand-off), so they are left out."""
+    happen = [name for name in WAR_RESULTS if result["military"][name]["n"] or (before and before["military"][name]["n"])]
+    items = []
+    for name in happen:
+        baseline = f" (1938: {in_100(before['military'][name]['p'])})" if before else ""
+        items.append(f"<li><b>{MILITARY_TITLES[name]}</b> ({MILITARY_GLOSSES[name]}): {share_words(result['military'][name])}{baseline}.</li>")
+    never = [MILITARY_TITLES[name].lower() for name in WAR_RESULTS if name not in happen]
+    rest = f" In none: {escape(', '.join(never))}." if never else ""
+    told_as = " (in brackets, 1938 as the sources tell it)" if before else ""
+    listed = f"<p>How the war stands on 31 March 1939{told_as}:{rest}</p><ul class='events'>{''.join(items)}</ul>" if happen else ""
+    return f"<p>{escape(held_words(result))}</p>{listed}"
 
 
 def _chart_html(chart: print_charts.WarChart, start) -> str:

@@ -16,11 +16,11 @@ from datetime import date
 
 from sim.book.rules import MAIN_TEXT, Evidence, Rule, RuleBook
 from sim.book.scenario import DEFAULT_END, DEFAULT_LENS, DEFAULT_START, Scenario
-from sim.book.vocabulary import EVENTS, OUTCOME_MEANINGS, OUTCOMES, STATE_NAMES, STATES
+from sim.book.vocabulary import EVENTS, MILITARY_RESULTS, OUTCOME_MEANINGS, OUTCOMES, STATE_NAMES, STATES
 from sim.presentation.classroom import GAPS, LENS_TITLES, PASSAGE, RESOLVE, SCENARIO_TITLES, lens_title, scenario_title
 from sim.presentation.explain import short_cite
 from sim.presentation.handout_parts import note
-from sim.presentation.panels import OUTCOME_TITLES, event_words, in_100, spelled, war_words
+from sim.presentation.panels import MILITARY_TITLES, OUTCOME_TITLES, event_words, in_100, spelled, war_words
 
 QUOTES = 2  # passages for the source work
 LONGEST_QUOTE = 420  # characters: a longer quotation is used only when there are not enough others
@@ -50,6 +50,8 @@ def _name_in_words(name: str) -> str:
         return event_words(name)
     if name in OUTCOMES:
         return OUTCOME_TITLES[name].lower()
+    if name in MILITARY_RESULTS:
+        return MILITARY_TITLES[name].lower()
     if name in LENS_TITLES:
         return f"“{lens_title(name)}”"
     if name in SCENARIO_TITLES:
