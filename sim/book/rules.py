@@ -300,13 +300,21 @@ class RuleBook(Strict):
         known = sorted(holder.name for key, office in self.offices.items() if key.split(".", 1)[0] == rule.actor for holder in office.holders)
         raise ValueError(f"{rule.by!r} holds no office of {rule.actor} in offices.yaml; known: {', '.join(known) or 'none'}")
 
-    def in_office(self, rule: Rule) -> str | bool:
-        """The rule's condition, and (for a rule naming its actor) that today falls within the actor's term."""
+    def in_office(self, rule: Rule, window: tuple[dt.date, dt.date] | None = None) -> str | bool:
+        """The rule's condition, and (for a rule naming its actor) that today falls within the actor's term.
+
+        With a simulated ``window`` (first and last day), a bound of the term outside it is left out (it always holds
+        there), and a term that misses the window altogether makes the condition false.
+        """
         found = self.term(rule)
         if found is None:
             return rule.condition
         _, holder = found
-        within = [f"today >= {holder.start}" if holder.start else "", f"today < {holder.end}" if holder.end else ""]
+        first, last = window or (None, None)
+        if window is not None and ((holder.start and holder.start > last) or (holder.end and holder.end <= first)):
+            return False
+        within = [f"today >= {holder.start}" if holder.start and (first is None or holder.start > first) else "",
+                  f"today < {holder.end}" if holder.end and (last is None or holder.end <= last) else ""]
         condition = "true" if rule.condition is True else "false" if rule.condition is False else f"({rule.condition})"
         return " and ".join([condition, *(part for part in within if part)])
 

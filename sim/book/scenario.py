@@ -145,6 +145,10 @@ class Scenario:
         """The day index from which each step covers a week (``days`` if the window ends before)."""
         return min(max((self.weekly_from - self.start).days, 1), self.days)
 
+    def previous_step(self, day: int) -> int:
+        """The first day of the step before the one that begins on ``day`` (-1 before the first)."""
+        return day - 1 if day <= self.weekly_day else day - 7
+
     def step_span(self, day: int) -> int:
         """How many days the step that begins on ``day`` covers: one before ``weekly_from``, then a week (less at the end)."""
         return 1 if day < self.weekly_day else min(7, self.days - day)

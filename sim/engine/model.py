@@ -132,6 +132,7 @@ class CrisisModel(mesa.Model):
         self.sightings: dict[str, Sighting] = {}
         self.everywhere = np.arange(self.lanes.size)
         self.day = 0
+        self.due_through = -1  # the last day whose events and timers have been applied
         self.log: list[Happening] | None = [] if record else None  # what happened, kept only when asked
         self.former_rules: dict[str, Rule] = {}  # a branch's: rules of the scenarios it ran under before, not in this one
         for code in STATES:
@@ -144,6 +145,7 @@ class CrisisModel(mesa.Model):
         """Carry on from ``past`` (a branch): its day, closed lanes, what states were seen doing, once-only decisions, narration."""
         scenario = self.crisis_scenario
         self.day, self.closed_count = past.day, past.closed_count
+        self.due_through = scenario.previous_step(past.day)
         self.open_lanes = past.open_lanes.copy()
         self.changes = {name: lanes.copy() for name, lanes in past.changes.items() if name in self.watched}
         for code in STATES:  # what the others last saw, where a change has not been looked at yet (elsewhere it is what they see now)
@@ -166,8 +168,12 @@ class CrisisModel(mesa.Model):
         span = self.crisis_scenario.step_span(today)
         self.state["today"] = float(today)
         before = self._watched() if self.log is not None else {}
-        self._events(today, span)
-        for day in range(today, today + span):  # the timers due on any day of the step
+        # What fell due since the last step, up to today (a day's worth on a daily step): the step decides on ``today``,
+        # so a timer or event due later in a weekly step waits for the next step, where the conditions read it.
+        due = range(self.due_through + 1, today + 1)
+        self.due_through = today
+        self._events(due)
+        for day in due:
             for name, lanes in self.clock.get(day, ()):
                 self.changed(name, lanes)
         self.sightings = self._new_sightings()
@@ -185,9 +191,9 @@ class CrisisModel(mesa.Model):
         self.day += span
         self.running = self.day < self.crisis_scenario.days and bool(self.open_lanes.any())
 
-    def _events(self, today: int, span: int) -> None:
-        """Exogenous events that start, or end, within the step's days."""
-        within = range(today, today + span)
+    def _events(self, within: range) -> None:
+        """Exogenous events that start, or end, on the days ``within`` (those due since the last step)."""
+        today = within[-1]
         for name, (start, end) in self.events.items():
             if start in within:
                 self.state[f"event.{name}"][:] = start

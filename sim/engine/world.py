@@ -216,7 +216,7 @@ def compile_rules(book: RuleBook, scenario: Scenario, layout: dict[str, float]) 
 
         try:
             condition = parse(rule.condition, scenario.day_of, known)  # the author's text first, so its errors quote it
-            text = book.in_office(rule)  # the condition, and only while the person who acts holds office
+            text = book.in_office(rule, (scenario.start, scenario.end))  # the condition, and only while the person who acts holds office
         except (ConditionError, ValueError) as error:
             raise located("by" if rule.by is not None and "holds no office" in str(error) else "condition", str(error)) from None
         if text != rule.condition:

@@ -120,7 +120,7 @@ def before_questions(has_baseline: bool) -> list[tuple[str, int]]:
     return [("Out of 100 replays of this what-if, in how many do you expect a war (local or general)? "
              "Write a number: ______ of 100.", 0),
             (f"Which outcome do you expect most often? Circle one: {OUTCOME_LIST}.", 0),
-            (f"Which states do you expect to be at war by 31 October? Circle them: {STATE_LIST}.", 0),
+            (f"Which states do you expect to be at war with Germany at some point before spring 1939? Circle them: {STATE_LIST}.", 0),
             last]
 
 

@@ -69,10 +69,16 @@ def _left(scenario: Scenario, when: date) -> float:
     return 100 * (when - scenario.start).days / max(1, scenario.days - 1)
 
 
+def _month_starts(scenario: Scenario) -> list[date]:
+    """The first day of every month inside the scenario's window (into 1939 when the window runs there)."""
+    firsts = (date(scenario.start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1) for month in range(1, 25))
+    return [day for day in firsts if scenario.start <= day <= scenario.end]
+
+
 def bar_html(scenario: Scenario, today: date | None, found: list[Mark], chosen: date | None = None) -> str:
     """The bar: the months, a mark on each milestone (its words on hover), and today's place (``today``: the last day simulated)."""
     months = "".join(f"<span class='timeline-month' style='left:{_left(scenario, day):.2f}%'>{day:%b}</span>"
-                     for day in (date(scenario.start.year, month, 1) for month in range(1, 13)) if scenario.start <= day <= scenario.end)
+                     for day in _month_starts(scenario))
     dots = "".join(f"<span class='timeline-dot{' passed' if today and mark.when <= today else ''}{' chosen' if mark.when == chosen else ''}' "
                    f"data-date='{mark.when.isoformat()}' title='{escape(mark.words())}' style='left:{_left(scenario, mark.when):.2f}%'></span>"
                    for mark in found)
