@@ -20,7 +20,7 @@ from pathlib import Path
 from sim.book.inputs import InputError
 from sim.book.rules import FRAGMENT, MAIN_TEXT, Evidence, Rule, RuleBook, load_rulebook
 from sim.book.scenario import Scenario
-from sim.book.vocabulary import EVENTS, MILITARY_MEANINGS, MILITARY_RESULTS, OUTCOME_MEANINGS, OUTCOMES, STATE_NAMES
+from sim.book.vocabulary import EVENTS, MILITARY_MEANINGS, OUTCOME_MEANINGS, STATE_NAMES
 from sim.experiments.runner import Tally
 from sim.experiments.targets import atomic_text, check_file
 from sim.presentation import report, student_handout
@@ -141,21 +141,24 @@ def _baseline_cell(baseline: Tally | None, count: int) -> str:
     return f"<td class='n'>{count / baseline.runs:.2f}</td>" if baseline is not None else ""
 
 
+def _shares_html(result: dict, baseline: Tally | None, key: str, meanings: dict[str, str], note: str = "") -> str:
+    """One table of shares (``key``: "outcomes" or "military") beside the baseline's, with each name's meaning below."""
+    label = {"outcomes": "outcome", "military": "military result"}[key]
+    counts = getattr(baseline, key) if baseline else {}
+    head = f"<tr><th>{label}</th><th>p</th><th>95% interval</th>" + ("<th>baseline</th>" if baseline else "") + "</tr>"
+    rows = "".join(f"<tr><td title='{escape(meaning)}'>{name.replace('_', ' ')}</td>{_share(result[key][name])}"
+                   f"{_baseline_cell(baseline, counts.get(name, 0))}</tr>" for name, meaning in meanings.items())
+    words = "; ".join(f"<b>{name.replace('_', ' ')}</b>: {escape(meaning)}" for name, meaning in meanings.items())
+    return f"<table>{head}{rows}</table><p class='muted'>{words}.{note}</p>"
+
+
 def _outcomes_html(result: dict, baseline: Tally | None) -> str:
-    head = "<tr><th>outcome</th><th>p</th><th>95% interval</th>" + ("<th>baseline</th>" if baseline else "") + "</tr>"
-    rows = "".join(f"<tr><td title='{escape(OUTCOME_MEANINGS[name])}'>{name.replace('_', ' ')}</td>{_share(result['outcomes'][name])}"
-                   f"{_baseline_cell(baseline, baseline.outcomes[name] if baseline else 0)}</tr>" for name in OUTCOMES)
-    meanings = "; ".join(f"<b>{name.replace('_', ' ')}</b>: {escape(OUTCOME_MEANINGS[name])}" for name in OUTCOMES)
-    return f"<table>{head}{rows}</table><p class='muted'>{meanings}.</p>"
+    return _shares_html(result, baseline, "outcomes", OUTCOME_MEANINGS)
 
 
 def _military_html(result: dict, baseline: Tally | None) -> str:
     """The military result at the horizon beside the baseline's, each with its meaning, and the median days held once attacked."""
-    head = "<tr><th>military result</th><th>p</th><th>95% interval</th>" + ("<th>baseline</th>" if baseline else "") + "</tr>"
-    rows = "".join(f"<tr><td title='{escape(MILITARY_MEANINGS[name])}'>{name.replace('_', ' ')}</td>{_share(result['military'][name])}"
-                   f"{_baseline_cell(baseline, baseline.military[name] if baseline else 0)}</tr>" for name in MILITARY_RESULTS)
-    meanings = "; ".join(f"<b>{name.replace('_', ' ')}</b>: {escape(MILITARY_MEANINGS[name])}" for name in MILITARY_RESULTS)
-    return f"<table>{head}{rows}</table><p class='muted'>{meanings}. {escape(report.held_line(result))}</p>"
+    return _shares_html(result, baseline, "military", MILITARY_MEANINGS, f" {escape(report.held_line(result))}")
 
 
 def _events_html(result: dict, baseline: Tally | None) -> str:
