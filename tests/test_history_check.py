@@ -93,7 +93,7 @@ def test_without_declared_precedence_hitler_attacks_on_the_day_he_accepts_the_co
 
 def test_acts_outside_office_are_found_from_every_firing(monkeypatch):
     """Without the office gate, the checker finds Bonnet acting before 10 April."""
-    monkeypatch.setattr(RuleBook, "in_office", lambda self, rule: rule.condition)
+    monkeypatch.setattr(RuleBook, "in_office", lambda self, rule, window=None: rule.condition)
     found = findings("baseline", 1000)
     assert sum(item.broken for item in found.values() if item.kind == "office") > 0
 

@@ -49,7 +49,7 @@ def test_no_rule_fires_outside_its_actors_term(name):
 
 def test_the_term_is_what_keeps_them_in_office(monkeypatch):
     """Without the office gate, Bonnet acts before he is minister and Paul-Boncour after he has left (the test can fail)."""
-    monkeypatch.setattr(RuleBook, "in_office", lambda self, rule: rule.condition)
+    monkeypatch.setattr(RuleBook, "in_office", lambda self, rule, window=None: rule.condition)
     model = CrisisModel(scenario("baseline"), lanes=np.arange(1500))
     model.run()
     counts = outside_term(model)

@@ -93,9 +93,10 @@ def _soviet_arrivals(state: dict[str, np.ndarray], today: int, span: int, fighti
     return air, ground
 
 
-def _fronts(state: dict[str, np.ndarray], today: int, span: int, seed: int, lanes: np.ndarray, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Advance the fronts and the retreat in lanes ``where`` (indices) by ``span`` days: where the main line first broke, and
-    where the army has no room left."""
+def _fronts(state: dict[str, np.ndarray], today: int, span: int, seed: int, lanes: np.ndarray,
+            where: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Advance the fronts and the retreat in lanes ``where`` (indices) by ``span`` days: where the main line first broke,
+    where the army has no room left, and the day (within the step) on which it ran out."""
     speed = span * np.broadcast_to(pace(Lanes(state, where)), where.shape)
     manned = state["CZ.mobilisation"][where] >= 0.9  # the works are manned only when Czechoslovakia is fully mobilised
     spread = _at(state["world.fortune_spread"], where)
@@ -112,9 +113,14 @@ def _fronts(state: dict[str, np.ndarray], today: int, span: int, seed: int, lane
     # The fighting retreat east: slower while the road to Slovakia is open, short once the south is broken.
     south = state["crisis.front_south"][where] >= 1
     room = np.where(south, _at(state["world.encircle_days"], where), _at(state["world.retreat_days"], where))
-    retreat = state["crisis.retreat"][where] + broken * speed / np.maximum(room, 1e-9)
+    before = state["crisis.retreat"][where]
+    per_day = broken * speed / span / np.maximum(room, 1e-9)
+    retreat = before + span * per_day
     state["crisis.retreat"][where] = np.minimum(retreat, 1.0)
-    return first_breach, where[retreat >= 1]
+    out = retreat >= 1
+    # The day within the step on which the army ran out of room (the step's first day on a daily step).
+    days_in = np.ceil((1 - before[out]) / np.maximum(per_day[out], 1e-12)) - 1
+    return first_breach, where[out], today + np.clip(days_in, 0, span - 1)
 
 
 def _mask(like: np.ndarray, where: np.ndarray) -> np.ndarray:
@@ -134,10 +140,12 @@ def advance(state: dict[str, np.ndarray], today: int, span: int, seed: int, lane
     # Czechoslovakia that does not take up arms within the grace period is occupied.
     occupied = attacked & ~fighting & (today + span - 1 - state["CZ.attacked_day"] >= state["world.resistance_decision_days"])
     where = np.flatnonzero(fighting & (state["DE.at_war"] > 0))
-    breached, beaten = _fronts(state, today, span, seed, lanes, where) if where.size else (where, where)
-    breached, beaten = _mask(fighting, breached), _mask(fighting, beaten)
+    breached, beaten_at, beaten_day = _fronts(state, today, span, seed, lanes, where) if where.size else (where, where, where)
+    breached, beaten = _mask(fighting, breached), _mask(fighting, beaten_at)
     ended = occupied | beaten
-    np.copyto(state["crisis.cz_resistance_end_day"], float(today), where=ended)
+    # Dated to the day within the step (a weekly step does not make a war end on the day it began).
+    state["crisis.cz_resistance_end_day"][occupied] = np.maximum(today, state["CZ.attacked_day"] + state["world.resistance_decision_days"])[occupied]
+    state["crisis.cz_resistance_end_day"][beaten_at] = beaten_day
     np.copyto(state["CZ.at_war"], 0.0, where=beaten)
     np.copyto(state["CZ.mobilisation"], 0.0, where=ended)  # a beaten or occupied army is no longer mobilised
     changed = {
