@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from sim.book.paths import ROOT
 from sim.book.vocabulary import MILITARY_RESULTS
 from sim.experiments.runner import Tally
 from sim.presentation import war_table
-from sim.presentation.scenario_table import current_table
+from sim.presentation.scenario_table import current_table, days_held_cell
 from tests.test_channel_table import tables
 
 
@@ -19,16 +21,17 @@ def test_the_table_names_every_military_result_and_the_median_days_held():
     assert first[0][1:] == [result.replace("_", " ") for result in MILITARY_RESULTS]
     assert [row[0] for row in first[1]] == [f"`{name}`" for name, _ in rows]
     benes = dict(zip(second[0], second[1][1], strict=True))
-    assert benes["scenario"] == "`benes_fights`" and "days (of " in benes["Czechoslovakia held (median, once attacked)"]
+    held = benes["median days held once attacked (rollouts attacked)"]
+    assert benes["scenario"] == "`benes_fights`" and re.fullmatch(r"\d+ \(\d+\)", held), held
 
 
 def test_the_median_cell_says_when_there_was_no_attack_or_the_army_held_to_the_horizon():
     tally = Tally(days=10, runs=4)
-    assert war_table.held(tally) == "no attack"
+    assert days_held_cell(tally) == "no attack"
     tally.held = np.array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4])
-    assert war_table.held(tally) == "to the horizon (of 4)"
+    assert days_held_cell(tally) == "beyond the horizon (4)"
     tally.held = np.array([0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 1])
-    assert war_table.held(tally) == "2 days (of 4)"
+    assert days_held_cell(tally) == "2 (4)"
 
 
 def test_the_readme_table_is_fresh():

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.book.action_base import at
 from sim.book.vocabulary import FRONTS, NEVER
 from sim.engine import rng
 from sim.engine.rule import Lanes
@@ -71,10 +72,6 @@ def pace(state: dict[str, np.ndarray]) -> np.ndarray:
     return speed * (1 + state["world.polish_front"] * polish)
 
 
-def _at(value: np.ndarray | float, where: np.ndarray) -> np.ndarray | float:
-    return value[where] if isinstance(value, np.ndarray) and value.ndim else value
-
-
 def _soviet_arrivals(state: dict[str, np.ndarray], today: int, span: int, fighting: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where Soviet aircraft and ground forces reach Czechoslovakia within this step (dated the day they arrive)."""
     last = today + span - 1
@@ -97,24 +94,24 @@ def _fronts(state: dict[str, np.ndarray], today: int, span: int, seed: int, lane
             where: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Advance the fronts and the retreat in lanes ``where`` (indices) by ``span`` days: where the main line first broke,
     where the army has no room left, and the day (within the step) on which it ran out."""
-    speed = span * np.broadcast_to(pace(Lanes(state, where)), where.shape)
+    daily = np.broadcast_to(pace(Lanes(state, where)), where.shape)
     manned = state["CZ.mobilisation"][where] >= 0.9  # the works are manned only when Czechoslovakia is fully mobilised
-    spread = _at(state["world.fortune_spread"], where)
+    spread = at(state["world.fortune_spread"], where)
     broken = np.zeros(where.size, dtype=bool)
     for front in FRONTS:
         fortune = 1 + spread * (2 * rng.uniform(seed, FORTUNE_STREAMS[front], 0, lanes[where]) - 1)
-        fortification = 1 + (_at(state[f"world.fort_{front}"], where) - 1) * manned
-        needed = _at(state["world.breakthrough_days"], where) * fortification * fortune
-        progress = np.minimum(state[f"crisis.front_{front}"][where] + speed / needed, 1.0)
+        fortification = 1 + (at(state[f"world.fort_{front}"], where) - 1) * manned
+        needed = at(state["world.breakthrough_days"], where) * fortification * fortune
+        progress = np.minimum(state[f"crisis.front_{front}"][where] + span * daily / needed, 1.0)
         state[f"crisis.front_{front}"][where] = progress
         broken |= progress >= 1
     first_breach = where[broken & (state["crisis.breach_day"][where] >= NEVER)]
     state["crisis.breach_day"][first_breach] = float(today)
     # The fighting retreat east: slower while the road to Slovakia is open, short once the south is broken.
     south = state["crisis.front_south"][where] >= 1
-    room = np.where(south, _at(state["world.encircle_days"], where), _at(state["world.retreat_days"], where))
+    room = np.where(south, at(state["world.encircle_days"], where), at(state["world.retreat_days"], where))
     before = state["crisis.retreat"][where]
-    per_day = broken * speed / span / np.maximum(room, 1e-9)
+    per_day = broken * daily / np.maximum(room, 1e-9)
     retreat = before + span * per_day
     state["crisis.retreat"][where] = np.minimum(retreat, 1.0)
     out = retreat >= 1

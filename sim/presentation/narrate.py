@@ -125,7 +125,7 @@ class Entry:
 CAMPAIGN_WORDS = {
     "crisis.su_aid_day": "Soviet aircraft reach Czechoslovakia and join the fight (over Romania, or across Poland).",
     "crisis.su_troops_day": "Soviet ground forces reach Czechoslovakia (by rail through Romania, or across Poland).",
-    "crisis.breach_day": "With its main line broken, the Czechoslovak army falls back east, fighting.",
+    "crisis.breach_day": "With its main line broken, the Czechoslovak army fights on as it gives ground.",
     "crisis.cz_resistance_end_day": "Czechoslovak resistance ends.",
     **{f"crisis.front_{front}": f"The main line broke on {words}." for front, words in FRONT_NAMES.items()},
 }

@@ -20,7 +20,7 @@ from sim.book.vocabulary import MILITARY_RESULTS
 from sim.experiments import runner
 from sim.experiments.runner import Tally
 from sim.presentation.channel_table import SEED, cell, heading, markdown_table, proportion, what_ifs
-from sim.presentation.scenario_table import replace_table
+from sim.presentation.scenario_table import days_held_cell, replace_table
 
 RUNS = 2000
 WAR_SCENARIOS = ("benes_fights", "france_honours", "grand_alliance", "soviet_unilateral")
@@ -36,16 +36,6 @@ def tallies(runs: int = RUNS, jobs: int | None = None, names: tuple[str, ...] = 
     return [(scenario.name, tally) for scenario, tally in zip(scenarios, counted, strict=True)]
 
 
-def held(tally: Tally) -> str:
-    """The median days held once attacked, with how many rollouts saw an attack."""
-    attacked = int(tally.held.sum())
-    median = tally.median_days_held()
-    if median is None:
-        return "no attack"
-    days = "to the horizon" if median >= tally.days else f"{median:.0f} days"
-    return f"{days} (of {attacked})"
-
-
 def markdown(rows: list[tuple[str, Tally]]) -> str:
     """The two tables: the military results, then the course of the wars."""
     runs = rows[0][1].runs
@@ -56,8 +46,8 @@ def markdown(rows: list[tuple[str, Tally]]) -> str:
     ]
     body = [[f"`{cell(name)}`", *(proportion(tally.share(tally.military[result])) for result in MILITARY_RESULTS)] for name, tally in rows]
     lines += markdown_table(["scenario", *map(heading, MILITARY_RESULTS)], body)
-    body = [[f"`{cell(name)}`", held(tally), *(proportion(tally.share(tally.events[flag])) for flag in COURSE)] for name, tally in rows]
-    lines += ["", *markdown_table(["scenario", "Czechoslovakia held (median, once attacked)", *map(heading, COURSE)], body)]
+    body = [[f"`{cell(name)}`", days_held_cell(tally), *(proportion(tally.share(tally.events[flag])) for flag in COURSE)] for name, tally in rows]
+    lines += ["", *markdown_table(["scenario", "median days held once attacked (rollouts attacked)", *map(heading, COURSE)], body)]
     return "\n".join(lines) + "\n"
 
 
