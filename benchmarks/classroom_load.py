@@ -16,7 +16,9 @@ each time, the machine's load average before and after, and the CPU seconds the 
 workers) and the browser used while the pages opened and while the sliders moved, and the server's
 start-up; then stops the server and checks that it left no process behind (exit status 1 if it did).
 Speed is not asserted. ``--root DIR`` starts another checkout's app, to compare versions on the same
-machine at the same time. Run from the project root: ``.venv/bin/python benchmarks/classroom_load.py --sessions 10``.
+machine at the same time. ``--page solara`` or ``--page static`` times the opening of a bare page instead
+(``benchmarks/bare_page.py``: the app's map alone, on solara's server settings or in plain HTML), to tell
+what the app's own parts cost from what any solara page costs. Run from the project root: ``.venv/bin/python benchmarks/classroom_load.py --sessions 10``.
 """
 
 from __future__ import annotations
@@ -91,11 +93,18 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def start_server(port: int, log: Path, root: Path = ROOT) -> subprocess.Popen:
-    """``python run.py ui`` of the checkout ``root`` on ``port``, waited for until it answers (at most two minutes)."""
+def server_command(page: str, port: int) -> list[str]:
+    """The app (``python run.py ui``) or one of ``benchmarks/bare_page.py``'s bare pages, on ``port``."""
+    if page == "app":
+        return [sys.executable, "run.py", "ui", "--port", str(port)]
+    return [sys.executable, "benchmarks/bare_page.py", page, "--port", str(port)]
+
+
+def start_server(port: int, log: Path, root: Path = ROOT, page: str = "app") -> subprocess.Popen:
+    """The app (or a bare page) of the checkout ``root`` on ``port``, waited for until it answers (at most two minutes)."""
     environment = {**os.environ, "PYTHONPATH": str(root)}
     with open(log, "w") as output:
-        process = subprocess.Popen([sys.executable, "run.py", "ui", "--port", str(port)], cwd=root, env=environment, stdout=output,  # noqa: S603 (our own interpreter and run.py)
+        process = subprocess.Popen(server_command(page, port), cwd=root, env=environment, stdout=output,  # noqa: S603 (our own interpreter and scripts)
                                    stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     while True:
@@ -152,6 +161,8 @@ async def session(browser, url: str, index: int, args, ready, go, times: dict) -
         await page.goto(url)
         await page.wait_for_selector(".crisis-map")
         times["page open"].append(time.perf_counter() - started)
+        if args.page != "app":  # a bare page has no odds and no what-if: it is there to time the opening
+            return
         key = await odds_key(page)
         times["first odds"].append(time.perf_counter() - started)
         for round_ in range(args.rounds):
@@ -174,7 +185,9 @@ def cpu_now(server: int | None) -> dict[str, float]:
     """CPU seconds so far of the server with its pool (if we started it), and of the browser (this script's other descendants).
 
     A browser's processes come and go (a renderer a page), and the one that reaps them does not always add their time to its
-    own, so each is counted by its own time, kept after it ends. Approximate: a process born and ended between two looks is missed.
+    own, so each is counted by its own time, kept after it ends; ``class_at_once`` looks every 0.2 s, so a renderer's time is
+    counted up to its last 0.2 s. (Until 2026-12-06 it looked only at the start, between the phases and at the end, after the
+    pages had closed: most renderers' time was missed, and the browser's figures before then are too low, about half.)
     """
     theirs = ({server} | set(children(server))) if server is not None else set()
     for pid in children(os.getpid()):
@@ -212,12 +225,20 @@ async def class_at_once(url: str, args, server: int | None) -> tuple[dict[str, l
             meter.setdefault("opened", cpu_now(server))
             go[round_].set()
 
+    async def watch() -> None:  # a renderer lives only as long as its page: look often, so that its time is seen before it ends
+        while "end" not in meter:
+            cpu_now(server)
+            await asyncio.sleep(0.2)
+
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(args.chromium), args=CHROMIUM_ARGS)
+        watching = asyncio.create_task(watch())
         try:
             await asyncio.gather(starter(), *(session(browser, url, index, args, ready, go, times) for index in range(args.sessions)))
             meter["end"] = cpu_now(server)
         finally:
+            meter.setdefault("end", cpu_now(server))
+            await watching
             await browser.close()
     opened = meter.get("opened", meter["end"])
     return times, {"pages opening": cpu_used(meter["start"], opened), "sliders": cpu_used(opened, meter["end"])}
@@ -238,6 +259,8 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--rounds", type=int, default=1, help="slider moves per session, all sessions together each time (default 1)")
     parser.add_argument("--url", help="an app already running (default: start python run.py ui on a free port, and stop it after)")
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose app to start, to compare versions (default: this one)")
+    parser.add_argument("--page", choices=("app", "solara", "static", "plain"), default="app",
+                        help="what the class opens: the app (default), or a bare page of benchmarks/bare_page.py (page open only)")
     parser.add_argument("--chromium", type=Path, default=CHROMIUM, help=f"the browser (default {CHROMIUM})")
     parser.add_argument("--settle", type=float, default=0.0, help="seconds between the server answering and the class arriving (default 0)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -246,6 +269,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.page != "app":
+        args.rounds = 0  # nothing to move on a bare page
     if not args.chromium.exists():
         print(f"error: no browser at {args.chromium} (apt-get install chromium, or --chromium PATH)", file=sys.stderr)
         return 2
@@ -254,15 +279,15 @@ def main(argv: list[str] | None = None) -> int:
     url = args.url
     if url is None:
         port = free_port()
-        process, url = start_server(port, log, args.root.resolve()), f"http://127.0.0.1:{port}/"
+        process, url = start_server(port, log, args.root.resolve(), args.page), f"http://127.0.0.1:{port}/"
         time.sleep(args.settle)
     try:
         started = cpu_seconds(process.pid) if process is not None else None
         times, cpu = asyncio.run(class_at_once(url, args, process.pid if process is not None else None))
     finally:
         left = stop_server(process) if process is not None else []
-    figures = {"sessions": args.sessions, "rounds": args.rounds, "settle_s": args.settle, "load1_before": round(before, 2), "load1_after": round(load(), 2),
-               "left_behind": left,
+    figures = {"page": args.page, "sessions": args.sessions, "rounds": args.rounds, "settle_s": args.settle,
+               "load1_before": round(before, 2), "load1_after": round(load(), 2), "left_behind": left,
                "cpu_s": {"server start": started and round(started, 1), **cpu}}
     figures |= {name: summary(values) for name, values in times.items()}
     if args.json:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from sim.book.vocabulary import FRONTS, MILITARY_RESULTS
 from sim.presentation import map as crisis_map
 from sim.presentation.classroom import Odds
 from sim.presentation.narrate import Chronicled
-from sim.presentation.panels import MILITARY_TITLES, military_html
+from sim.presentation.panels import MILITARY_TITLES, held_words, military_html
 
 RAW = re.compile("|".join(MILITARY_RESULTS) + "|military_result|median_days_held")
 
@@ -52,6 +53,17 @@ def test_the_odds_panel_lists_every_military_result_beside_the_baseline(fights):
         assert f"<b>{MILITARY_TITLES[name]}</b> in {round(100 * share['p'])} of 100 replays" in row
         assert row.endswith(f"<td class='p baseline'>{round(100 * baseline['military'][name]['p'])}</td>")
     assert "Germany attacks in" in html and not RAW.search(re.sub(r"data-military='\w+'", "", html))
+
+
+def test_a_what_if_ending_sooner_reads_its_war_on_its_own_last_day():
+    # The date the class reads comes from the scenario's end, in the panel and the student handout alike.
+    short = run("scenarios/benes_fights.yaml", runs=200, jobs=1, rollouts=False, overrides=["end=1938-11-30"])
+    assert short.scenario.end == date(1938, 11, 30)
+    panel = military_html(Odds(short.summary, short.summary, 0.1, short.scenario.end))
+    assert "How the war stands on 30 November 1938, in this what-if" in panel and "1939" not in panel
+    assert "If war comes: how it stands on 30 November 1938" in handout(short.scenario, result=short)
+    beyond = dict(short.summary, attacked=10, median_beyond_horizon=True)
+    assert held_words(beyond, date(1938, 11, 30)).endswith("still fights at the end, on 30 November 1938 (or until Germany halts).")
 
 
 def _war_rollout(scenario: str) -> int:

@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from sim.book.rules import load_rulebook
+from sim.book.scenario import load_scenario
 from sim.book.vocabulary import NEVER, OUTCOMES, STATE_NAMES
 from sim.cli import main
 from sim.engine.model import CrisisModel
@@ -251,8 +252,26 @@ def test_the_map_shows_czechoslovakia_occupied_once_its_resistance_ends_and_sovi
     view = crisis_map.view_of(model)
     assert crisis_map.MAP_POSTURES[view.states["CZ"].posture] == "occupied"
     soviet = [arrow for arrow in view.arrows if arrow.source == "SU" and arrow.kind in ("war", "passage")]
-    assert soviet and all(crisis_map.via_romania(arrow) for arrow in soviet)
+    assert crisis_map.soviet_routes(model, 0) == ("RO",)  # Romania opened its way in war; Poland was not crossed
+    assert soviet and all(arrow.via == "RO" for arrow in soviet)
     assert 'font-size="10"' not in crisis_map.svg(view)  # every label at least 14 px in the drawing's own units
+
+
+def test_soviet_arrows_cross_poland_where_the_red_army_did():
+    # A what-if where the USSR, at war, crosses Poland without leave whenever Romania has not opened its way (both rules
+    # certain): the arrows go across Poland in a rollout where Romania never opened, and through Romania where it did.
+    sets = ["parameters.SU.force_passage_poland=1", "parameters.SU.overfly_poland=1"]
+    batch = CrisisModel(load_scenario(ROOT / "scenarios" / "benes_fights.yaml", sets), lanes=np.arange(300, dtype=np.uint64), record=True)
+    batch.run()
+    arrived = np.flatnonzero(batch.lane_values("crisis.su_aid_day") < NEVER)
+    by_route = {crisis_map.soviet_routes(batch, int(position)): int(position) for position in arrived}
+    assert ("PL",) in by_route and any("RO" in routes for routes in by_route)
+    across = crisis_map.view_of(batch, by_route[("PL",)])
+    soviet = {(arrow.target, arrow.kind): arrow for arrow in across.arrows if arrow.source == "SU"}
+    assert soviet[("CZ", "passage")].via == "PL"
+    assert soviet[("DE", "war")].via == "PL"
+    through = crisis_map.view_of(batch, next(position for routes, position in by_route.items() if "RO" in routes))
+    assert next(arrow for arrow in through.arrows if arrow.source == "SU" and arrow.kind == "passage").via == "RO"
 
 
 def test_ui_help(capsys):

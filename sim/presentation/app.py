@@ -142,19 +142,29 @@ def port_free(host: str, port: int) -> bool:
 def serve(host: str, port: int) -> None:
     """Run solara's server on host:port for this module's Page, offline: local assets, no telemetry, production mode."""
     import mesa.visualization  # noqa: F401  (imported now, not on the first visitor's page view)
-    import solara.server.settings as server_settings
     import uvicorn
 
-    os.environ["SOLARA_APP"] = __name__  # read by solara's server when it is imported
+    offline_solara(__name__)
     add_handout_route()
-    solara.settings.assets.proxy = True  # scripts from the local asset cache (solara-assets), never from a CDN
+    with serving():  # the odds every visitor shares, on one process pool; the baseline's made ready first
+        uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")
+
+
+def offline_solara(page_module: str) -> None:
+    """Solara's server settings for the class, before its server is imported: the component ``Page`` of ``page_module``
+    served from local assets (solara-assets, never a CDN), without telemetry or banner, in production mode.
+
+    Also used by ``benchmarks/bare_page.py``, whose bare solara page measures what any page on these settings costs.
+    """
+    import solara.server.settings as server_settings
+
+    os.environ["SOLARA_APP"] = page_module  # read by solara's server when it is imported
+    solara.settings.assets.proxy = True
     server_settings.telemetry.mixpanel_enable = False
     server_settings.main.mode = "production"
     server_settings.theme.show_banner = False
     # Solara warns on every page served over plain http to 127.0.0.1 that its cookie falls back to SameSite=Lax: right for us.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
-    with serving():  # the odds every visitor shares, on one process pool; the baseline's made ready first
-        uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")
 
 
 def add_handout_route() -> None:

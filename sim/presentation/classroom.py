@@ -26,7 +26,7 @@ import numpy as np
 from sim.book.inputs import InputError
 from sim.book.paths import SCENARIOS
 from sim.book.rules import Rule, RuleBook
-from sim.book.scenario import Scenario, load_scenario
+from sim.book.scenario import DEFAULT_END, Scenario, load_scenario
 from sim.book.vocabulary import NEVER, OUTCOMES
 from sim.engine.basis import typical_value
 from sim.presentation import class_server
@@ -265,6 +265,7 @@ class Odds:
     scenario: dict
     baseline: dict
     seconds: float
+    horizon: date = DEFAULT_END  # the what-if's last day, when the military results are read
 
 
 def monte_carlo(choice: Choice, runs: int = MONTE_CARLO_RUNS) -> Odds:
@@ -275,7 +276,7 @@ def monte_carlo(choice: Choice, runs: int = MONTE_CARLO_RUNS) -> Odds:
     """
     scenario = scenario_of(choice)
     result, seconds = class_server.summary_of(scenario, runs)
-    return Odds(result, baseline_result(scenario.seed, scenario.parameter_draws, runs), seconds)
+    return Odds(result, baseline_result(scenario.seed, scenario.parameter_draws, runs), seconds, scenario.end)
 
 
 def odds_of(choice: Choice) -> Odds:

@@ -10,6 +10,7 @@ app and the handout embed inline.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from html import escape
@@ -68,6 +69,7 @@ LAND = [
 FRONT_LINES = {"north": DE_CZ[:3], "west": DE_CZ[2:6], "south": DE_CZ[5:]}
 FRONT_STYLES = {"held": ("#1b2a6b", ""), "broken": ("#000", "2 5")}  # a front's state: colour, dash pattern (black shows on red and grey)
 # Where each state's label sits and its arrows start and end.
+VIA = {"RO": (25.2, 47.5), "PL": (23.0, 50.6)}  # the point a Soviet arrow's curve passes, by the state it crosses
 ANCHORS = {"GB": (-2.2, 52.6), "FR": (2.2, 47.0), "DE": (9.6, 52.2), "CZ": (16.9, 49.45), "PL": (21.6, 52.2), "RO": (25.2, 45.9), "SU": (31.5, 52.0)}
 
 # The map's postures: the agents' four, and a fifth once a state's resistance has ended (Czechoslovakia beaten and occupied).
@@ -99,6 +101,7 @@ class Arrow:
     kind: str  # a key of ARROW_STYLES
     label: str
     age: int = 0  # days since the action (0 for lasting states: war, passage, aid)
+    via: str = ""  # the state a Soviet arrow crosses ("RO" or "PL"; drawn through Romania's south when "RO")
 
 
 @dataclass(frozen=True)
@@ -142,12 +145,25 @@ def _arrows(model: CrisisModel, position: int) -> list[Arrow]:
                 arrows[(rule.actor, target, kind)] = Arrow(rule.actor, target, kind, words, age)
     modes = [mode for mode in PASSAGE_MODES if model.lane_values(f"RO.passage_{mode}")[position] > 0]
     if modes:
-        arrows[("SU", "CZ", "passage")] = Arrow("SU", "CZ", "passage", f"via Romania: {', '.join(modes)}")
+        arrows[("SU", "CZ", "passage")] = Arrow("SU", "CZ", "passage", f"via Romania: {', '.join(modes)}", via="RO")
+    routes = soviet_routes(model, position)
     arrived = [what for what, name in (("aircraft", "crisis.su_aid_day"), ("troops", "crisis.su_troops_day"))
                if model.lane_values(name)[position] < model.day]
     if arrived:
-        arrows[("SU", "CZ", "passage")] = Arrow("SU", "CZ", "passage", f"Soviet {' and '.join(arrived)} arrive")
-    return list(arrows.values())
+        arrows[("SU", "CZ", "passage")] = Arrow("SU", "CZ", "passage", f"Soviet {' and '.join(arrived)} arrive",
+                                                via="RO" if "RO" in routes or not routes else "PL")
+    if ("SU", "DE", "war") in arrows:  # the Red Army's way to Germany is the way it reaches Czechoslovakia
+        arrows[("SU", "DE", "war")] = dataclasses.replace(arrows[("SU", "DE", "war")], via="PL" if routes == ("PL",) else "RO")
+    return [dataclasses.replace(arrow, via="RO") if arrow.kind == "passage" and arrow.source == "SU" and not arrow.via else arrow
+            for arrow in arrows.values()]
+
+
+def soviet_routes(model: CrisisModel, position: int) -> tuple[str, ...]:
+    """The states Soviet forces may cross in war, in this rollout so far (as the campaign reads them, ``sim/engine/campaign.py``):
+    Romania once it opens its railways or skies in war, Poland once the Red Army or its aircraft cross without leave."""
+    romania = any(model.lane_values(f"RO.passage_{mode}")[position] > 0 for mode in ("troops", "warplanes"))
+    poland = model.lane_values("SU.through_poland")[position] > 0 or model.lane_values("SU.overflies_poland")[position] > 0
+    return tuple(code for code, open_ in (("RO", romania), ("PL", poland)) if open_)
 
 
 def _point(lon: float, lat: float) -> tuple[float, float]:
@@ -188,8 +204,8 @@ def _arrow_svg(arrow: Arrow, earlier: int, placed: list[tuple[float, float, floa
     x1, y1, x2, y2 = x1 + (x2 - x1) * 24 / length, y1 + (y2 - y1) * 24 / length, x2 - (x2 - x1) * 30 / length, y2 - (y2 - y1) * 30 / length
     bend = 22 + 16 * earlier
     cx, cy = (x1 + x2) / 2 - (y2 - y1) / length * bend, (y1 + y2) / 2 + (x2 - x1) / length * bend
-    if via_romania(arrow):  # the Soviet route runs through Romania, not across Poland: the curve passes just north of its label
-        via_x, via_y = _point(ANCHORS["RO"][0], ANCHORS["RO"][1] + 1.6)
+    if arrow.via in VIA:  # a Soviet route: through Romania (just north of its label) or across southern Poland (below its label)
+        via_x, via_y = _point(*VIA[arrow.via])
         cx, cy = 2 * via_x - (x1 + x2) / 2, 2 * via_y - (y1 + y2) / 2
     dashes = f' stroke-dasharray="{dash}"' if dash else ""
     opacity = 1.0 - 0.7 * arrow.age / RECENT_DAYS
@@ -198,11 +214,6 @@ def _arrow_svg(arrow: Arrow, earlier: int, placed: list[tuple[float, float, floa
             f'fill="none" stroke="{colour}" stroke-width="{width}"{dashes} marker-end="url(#head-{arrow.kind})"/>'
             f'<text x="{tx:.1f}" y="{ty:.1f}" font-size="14" fill="{colour}" text-anchor="middle" '
             f'paint-order="stroke" stroke="#fff" stroke-width="3">{escape(arrow.label)}</text></g>')
-
-
-def via_romania(arrow: Arrow) -> bool:
-    """Soviet forces reach Czechoslovakia, or Germany, only through Romania (Poland refused them): so do their arrows."""
-    return arrow.source == "SU" and arrow.target in ("CZ", "DE") and arrow.kind in ("passage", "war")
 
 
 LABEL_ROOM = (66, 26)  # half the width and height a state's name and posture take around its anchor

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from html import escape
 
 from sim.book.rules import RuleBook
@@ -23,7 +24,7 @@ from sim.presentation.narrate import entries
 
 OUTCOME_TITLES = {"settlement": "Settlement", "german_climbdown": "Germany climbs down", "local_war": "Local war",
                   "general_war": "General war", "unresolved": "Unresolved"}
-# The military results at the horizon (31 March 1939) by title, for a class; the meanings are the vocabulary's.
+# The military results at the horizon (31 March 1939 unless a scenario ends sooner) by title, for a class; the meanings are the vocabulary's.
 MILITARY_TITLES = {"no_war": "No German attack", "standoff": "A stand-off", "cz_overrun": "Czechoslovakia overrun",
                    "germany_checked": "Germany checked", "cz_holds": "Czechoslovakia holds", "cz_falls_back": "Czechoslovakia falls back"}
 # The same in a few words, where a printed page has no room for the meanings (the student handout).
@@ -136,14 +137,20 @@ def events_html(odds: Odds) -> str:
             f"{''.join(rows)}</table>")
 
 
-def held_words(result: dict) -> str:
-    """How long Czechoslovakia held once attacked, in a class's words (from the summary's median and count of attacks)."""
+def day_words(day: date) -> str:
+    """A date as a class writes it: 31 March 1939."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def held_words(result: dict, horizon: date) -> str:
+    """How long Czechoslovakia held once attacked, in a class's words (from the summary's median and count of attacks);
+    ``horizon`` is the what-if's last day."""
     attacked, runs = result["attacked"], result["runs"]
     if not attacked:
         return "Germany attacks in none of these replays."
     where = f"Germany attacks in {in_100(attacked / runs)} of 100 replays"
     if result["median_beyond_horizon"]:
-        return f"{where}; in most of those Czechoslovakia still fights at the end, on 31 March 1939 (or until Germany halts)."
+        return f"{where}; in most of those Czechoslovakia still fights at the end, on {day_words(horizon)} (or until Germany halts)."
     days = result["median_days_held"]
     return f"{where}; once attacked, Czechoslovakia fights on for about {days} day{'s' if days != 1 else ''} in a typical one (the median)."
 
@@ -155,8 +162,8 @@ def military_html(odds: Odds) -> str:
         share, before = odds.scenario["military"][name], odds.baseline["military"][name]
         rows.append(f"<tr data-military='{name}'><td class='military-words'><b>{MILITARY_TITLES[name]}</b> {share_words(share)}"
                     f"<div class='meaning'>{escape(MILITARY_MEANINGS[name])}</div></td><td class='p baseline'>{in_100(before['p'])}</td></tr>")
-    return ("<table class='military-table'><tr><th>How the war stands on 31 March 1939, in this what-if</th><th>baseline</th></tr>"
-            f"{''.join(rows)}</table><p class='held-words'>{escape(held_words(odds.scenario))}</p>")
+    return (f"<table class='military-table'><tr><th>How the war stands on {day_words(odds.horizon)}, in this what-if</th><th>baseline</th></tr>"
+            f"{''.join(rows)}</table><p class='held-words'>{escape(held_words(odds.scenario, odds.horizon))}</p>")
 
 
 def unmoved_html(change: Unmoved | None) -> str:

@@ -14,6 +14,7 @@ file is escaped. Like the briefing, it is self-contained: styles inline, charts 
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 
 from sim.book.rules import RuleBook, load_rulebook
@@ -30,6 +31,7 @@ from sim.presentation.panels import (
     MILITARY_TITLES,
     OUTCOME_TITLES,
     REPLAYS_EXPLAINED,
+    day_words,
     event_words,
     held_words,
     in_100,
@@ -111,7 +113,7 @@ def student_html(scenario: Scenario, tally: Tally, result: dict, baseline: Tally
         "<h2>What this what-if changes</h2>", _changes_html(found),
         "<h2>Before you look: predict</h2>", _questions_html(before_questions(before is not None)),
         f"<h2>What the replays say</h2>{_odds_html(result, before, tally.runs)}",
-        "<h2>If war comes: how it stands on 31 March 1939</h2>", _military_html(result, before),
+        f"<h2>If war comes: how it stands on {day_words(scenario.end)}</h2>", _military_html(result, before, scenario.end),
         "<h2>Who is at war, and when</h2>", _chart_html(chart, scenario.start),
         "<h2>What else happens</h2>", _events_html(result, before),
         f"<h2>One replay, day by day (replay no. {rollout + 1}: {escape(OUTCOME_TITLES[outcome].lower())})</h2>",
@@ -158,8 +160,8 @@ def _odds_html(result: dict, before: dict | None, runs: int) -> str:
 WAR_RESULTS = ("cz_overrun", "germany_checked", "cz_holds", "cz_falls_back")
 
 
-def _military_html(result: dict, before: dict | None) -> str:
-    """How often Germany attacks and how long Czechoslovakia held, then how each war stands on 31 March 1939: each result that
+def _military_html(result: dict, before: dict | None, horizon: date) -> str:
+    """How often Germany attacks and how long Czechoslovakia held, then how each war stands on ``horizon``: each result that
     happens here or in 1938 in 100 replays with its interval in words (the 1938 share in brackets), in two columns and a few
     words each (three A4 pages leave no room for more), and the others named in one line. Without an attack the results
     repeat the outcomes above (settled, climbed down, or a stand-off), so they are left out."""
@@ -171,8 +173,8 @@ def _military_html(result: dict, before: dict | None) -> str:
     never = [MILITARY_TITLES[name].lower() for name in WAR_RESULTS if name not in happen]
     rest = f" In none: {escape(', '.join(never))}." if never else ""
     told_as = " (in brackets, 1938 as the sources tell it)" if before else ""
-    listed = f"<p>How the war stands on 31 March 1939{told_as}:{rest}</p><ul class='events'>{''.join(items)}</ul>" if happen else ""
-    return f"<p>{escape(held_words(result))}</p>{listed}"
+    listed = f"<p>How the war stands on {day_words(horizon)}{told_as}:{rest}</p><ul class='events'>{''.join(items)}</ul>" if happen else ""
+    return f"<p>{escape(held_words(result, horizon))}</p>{listed}"
 
 
 def _chart_html(chart: print_charts.WarChart, start) -> str:
