@@ -7,9 +7,9 @@ its own page, websocket and model), and in each one:
 1. opens the page and waits for the map (``page open``) and then for the first odds (``first odds``);
 2. once every session has its first odds, all move a slider at the same moment (the teacher says "now
    try..."): half the sessions make the same what-if (Daladier prevails), the others each a different
-   one, as a class would; each press is one of the moves below, all of which change the outcome counts,
-   so that the panel's ``data-key`` tells when the new odds are shown;
-3. waits for the odds of its new what-if (``slider -> odds``: from the key press to the new counts on screen).
+   one, as a class would; each press is one of the moves below, and the odds panel's ``data-what-if`` (a
+   digest of the what-if whose odds it shows) tells when the new odds are shown;
+3. waits for the odds of its new what-if (``slider -> odds``: from the key press to its odds on screen).
 
 ``--rounds R`` repeats step 2-3 with the next moves. Prints the median, 90th percentile and maximum of
 each time, the machine's load average before and after, and the CPU seconds the server (with its pool's
@@ -143,12 +143,14 @@ def _alive(pid: int) -> bool:
 
 
 async def odds_key(page, previous: str | None = None) -> str:
-    """The odds panel's outcome counts once it has finished computing (and differ from ``previous``, if given)."""
+    """The what-if whose odds the panel shows once it has finished computing (and differs from ``previous``, if given).
+
+    Not the outcome counts: a second move may leave them exactly as they were (``--rounds 2`` then waited for ever)."""
     await page.wait_for_function(
         "([previous]) => { const panel = document.querySelector('.monte-carlo');"
-        " return panel && !document.querySelector('.monte-carlo-running') && panel.dataset.key !== previous; }",
+        " return panel && !document.querySelector('.monte-carlo-running') && panel.dataset.whatIf !== previous; }",
         arg=[previous or ""], timeout=WAIT_MS, polling=50)
-    return await page.locator(".monte-carlo").get_attribute("data-key")
+    return await page.locator(".monte-carlo").get_attribute("data-what-if")
 
 
 async def session(browser, url: str, index: int, args, ready, go, times: dict) -> None:

@@ -1,4 +1,4 @@
-"""The student handout: at most three A4 pages from Chromium, text large enough to read, charts in black and white,
+"""The student handout: at most three A4 pages from Chromium, text large enough to read (on the page and in the PDF), charts in black and white,
 no technical names on the page, odds in words, and a worksheet built from the run (questions and its quotations)."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from sim.book.rules import load_rulebook
 from sim.cli import main
 from sim.presentation.student_worksheet import changes_in_words, readable
 from tests.helpers import run_cli, scenario
+from tests.pdf_text import printed_sizes, uses_xobjects
 from tests.test_ui import browser  # noqa: F401 (the shared Chromium fixture)
 
 PAGE = re.compile(rb"/Type\s*/Page\b(?!s)")
@@ -80,6 +81,46 @@ def test_prints_on_at_most_three_a4_pages(name, handouts, browser):  # noqa: F81
     (SHOTS / f"{name}.pdf").write_bytes(pdf)
     assert 1 <= len(PAGE.findall(pdf)) <= 3
     assert len(A4_BOX.findall(pdf)) == len(PAGE.findall(pdf))  # every page is A4
+
+
+def _pdf(browser, path: Path, scale: float = 1.0) -> bytes:  # noqa: F811
+    page = _printed(browser, path)
+    try:
+        return page.pdf(format="A4", prefer_css_page_size=True, scale=scale)
+    finally:
+        page.close()
+
+
+def pdf_size_problems(pdf: bytes, measured: list[dict]) -> list[str]:
+    """What is wrong with the sizes the PDF itself prints, against the sizes measured on the page before printing.
+
+    The page's measure tells body text (10 pt or more) from the story and the charts (9 pt or more); the PDF does not
+    say which glyph is which. So the PDF must print every glyph at a size the page measured (nothing shrunk to fit
+    the paper), none under 9 pt, and most of them at 10 pt or more.
+    """
+    printed = printed_sizes(pdf)
+    sizes = {round(item["size"], 2) for item in measured}
+    problems = [f"{size} pt printed, not a size on the page" for size in printed if not any(abs(size - known) <= 0.05 for known in sizes)]
+    if uses_xobjects(pdf):
+        problems.append("a page draws an XObject, whose text is not read")
+    if not printed or min(printed) < 9 - 0.02:
+        problems.append(f"smallest printed text {min(printed, default=0)} pt")
+    if sum(count for size, count in printed.items() if size >= 10 - 0.02) * 2 < sum(printed.values()):
+        problems.append("less than half the glyphs at 10 pt or more")
+    return problems
+
+
+@pytest.mark.parametrize("name", PRINTED)
+def test_the_pdf_prints_the_text_at_the_sizes_measured(name, handouts, browser):  # noqa: F811
+    path = handouts[name][0]
+    assert pdf_size_problems(_pdf(browser, path), _sizes(browser, path)) == []
+
+
+def test_the_pdf_check_sees_shrunk_print_and_small_print(handouts, teacher, browser):  # noqa: F811
+    path = handouts["benes_fights"][0]
+    shrunk = pdf_size_problems(_pdf(browser, path, scale=0.8), _sizes(browser, path))
+    assert any("not a size on the page" in problem for problem in shrunk) and any("smallest" in problem for problem in shrunk)
+    assert any("smallest" in problem for problem in pdf_size_problems(_pdf(browser, teacher), _sizes(browser, teacher)))
 
 
 def _sizes(browser, path: Path) -> list[dict]:  # noqa: F811

@@ -26,6 +26,7 @@ from sim.book.scenario import load_scenario
 from sim.book.vocabulary import NEVER, OUTCOMES, STATE_NAMES
 from sim.cli import main
 from sim.engine.model import CrisisModel
+from sim.experiments.shared import what_if_key
 from sim.presentation import map as crisis_map
 from sim.presentation.classroom import (
     Choice,
@@ -175,6 +176,9 @@ def test_odds_in_plain_words_with_the_interval_explained():
     html = odds_html(odds, "benes_fights")
     assert words in html and "95% interval" in html and "A replay runs" in html
     assert not RAW_TEXT.search(html) and "benes_fights" not in html.replace("data-key", "")
+    # The panel names the what-if it shows by its digest (what a waiting script reads), different for another what-if.
+    assert f"data-what-if='{what_if_key(scenario_of(Choice('benes_fights')), 200)}'" in html
+    assert odds.what_if != monte_carlo(Choice("benes_fights").moved("CZ.resolve", 0.0), runs=200).what_if
 
 
 def test_the_odds_panel_gives_the_event_shares_in_words_beside_the_baseline():

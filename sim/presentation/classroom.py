@@ -29,6 +29,7 @@ from sim.book.rules import Rule, RuleBook
 from sim.book.scenario import DEFAULT_END, Scenario, load_scenario
 from sim.book.vocabulary import NEVER, OUTCOMES
 from sim.engine.basis import typical_value
+from sim.experiments.shared import what_if_key
 from sim.presentation import class_server
 from sim.presentation.alerts import TreatyWatch
 
@@ -266,6 +267,7 @@ class Odds:
     baseline: dict
     seconds: float
     horizon: date = DEFAULT_END  # the what-if's last day, when the military results are read
+    what_if: str = ""  # the digest of the what-if's content (sim/experiments/shared.py): the page says which odds it shows
 
 
 def monte_carlo(choice: Choice, runs: int = MONTE_CARLO_RUNS) -> Odds:
@@ -276,7 +278,7 @@ def monte_carlo(choice: Choice, runs: int = MONTE_CARLO_RUNS) -> Odds:
     """
     scenario = scenario_of(choice)
     result, seconds = class_server.summary_of(scenario, runs)
-    return Odds(result, baseline_result(scenario.seed, scenario.parameter_draws, runs), seconds, scenario.end)
+    return Odds(result, baseline_result(scenario.seed, scenario.parameter_draws, runs), seconds, scenario.end, what_if_key(scenario, runs))
 
 
 def odds_of(choice: Choice) -> Odds:

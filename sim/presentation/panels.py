@@ -207,6 +207,7 @@ def odds_html(odds: Odds, scenario_name: str) -> str:
     words, share, _, _ = war_words(odds.scenario)
     baseline_words = war_words(odds.baseline)[0]
     return (f"<div class='monte-carlo' data-runs='{odds.scenario['runs']}' data-key='{escape(json.dumps(odds.scenario['outcomes']))}' "
+            f"data-what-if='{odds.what_if}' "
             f"title='computed in {odds.seconds:.1f} s'>"
             f"<p class='war-words'><b>{escape(scenario_title(scenario_name))}</b>: <span class='war-share' data-share='{share}'>{words}</span>.</p>"
             f"<p class='baseline-words'>The baseline (1938 as the sources tell it): {baseline_words}.</p>"
