@@ -11,6 +11,7 @@ import pytest
 from sim.api import InputError, handout, run
 from sim.book.paths import SCENARIOS
 from sim.book.rules import load_rulebook
+from sim.book.scenario import load_scenario
 from sim.cli import main
 from sim.presentation.student_worksheet import changes_in_words, readable
 from tests.helpers import run_cli, scenario
@@ -230,3 +231,10 @@ def test_the_api_refuses_an_unknown_audience_before_running(tmp_path):
     with pytest.raises(InputError, match="unknown handout 'pupil'"):
         handout(SCENARIOS / "baseline.yaml", tmp_path / "x.html", audience="pupil")
     assert not list(tmp_path.iterdir())
+
+
+def test_a_window_of_its_own_is_told_with_its_years():
+    # A window ending in 1939 was once told as "to 1 February 1938"; each end is written with its own year.
+    chosen = load_scenario(SCENARIOS / "benes_fights.yaml", ["start=1938-04-01", "end=1939-02-01"])
+    assert ("The crisis is replayed from 1 April 1938 to 1 February 1939 (otherwise 12 March 1938 to 31 March 1939)."
+            in changes_in_words(chosen, load_rulebook()))

@@ -21,6 +21,7 @@ from sim.experiments.runner import wilson
 from sim.presentation.classroom import ClassroomModel, Milestone, Odds, Unmoved, scenario_title
 from sim.presentation.explain import evidence_words
 from sim.presentation.narrate import entries
+from sim.presentation.report import day_words
 
 OUTCOME_TITLES = {"settlement": "Settlement", "german_climbdown": "Germany climbs down", "local_war": "Local war",
                   "general_war": "General war", "unresolved": "Unresolved"}
@@ -135,11 +136,6 @@ def events_html(odds: Odds) -> str:
                     f"{share_words(share)}</td><td class='p baseline'>{in_100(before['p'])}</td></tr>")
     return ("<table class='events-table'><tr><th>What else happens, in this what-if</th><th>baseline</th></tr>"
             f"{''.join(rows)}</table>")
-
-
-def day_words(day: date) -> str:
-    """A date as a class writes it: 31 March 1939."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def held_words(result: dict, horizon: date) -> str:

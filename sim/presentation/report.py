@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from types import TracebackType
 
@@ -29,6 +29,11 @@ from sim.experiments.targets import check_folder
 CSV_FIELDS = ["rollout", "outcome", "military_result", *EVENTS, "first_shot", "breach", "resistance_ended", "campaign_halted",
               "days_held"]
 
+
+
+def day_words(day: date) -> str:
+    """A date as it is written for readers: 31 March 1939 (the terminal's table, the README's, the class's pages)."""
+    return f"{day.day} {day:%B %Y}"
 
 def summary(tally: Tally, scenario: Scenario, seed: int) -> dict:
     """The results object printed by --json and written as results.json."""
@@ -87,7 +92,7 @@ def table(result: dict, scenario: Scenario) -> str:
     lines.append(f"{'outcome':<18} {'p':>6}  {'95% interval':<15} {'n':>8}   meaning")
     for name, share in result["outcomes"].items():
         lines.append(f"{name:<18} {share['p']:>6.3f}  [{share['lo']:.3f}, {share['hi']:.3f}]  {share['n']:>8}   {OUTCOME_MEANINGS[name]}")
-    lines += ["", f"military result at the horizon ({scenario.end.day} {scenario.end:%B %Y})"]
+    lines += ["", f"military result at the horizon ({day_words(scenario.end)})"]
     for name, share in result["military"].items():
         lines.append(f"{name:<18} {share['p']:>6.3f}  [{share['lo']:.3f}, {share['hi']:.3f}]  {share['n']:>8}   {MILITARY_MEANINGS[name]}")
     lines += [held_line(result), ""]

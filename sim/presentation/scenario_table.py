@@ -21,6 +21,7 @@ from sim.book.scenario import Scenario, load_scenario
 from sim.book.vocabulary import OUTCOMES
 from sim.engine.basis import Basis, Setting, scenario_settings
 from sim.experiments import runner
+from sim.presentation.report import day_words
 
 SEED = 1938
 RUNS = 2000
@@ -69,7 +70,7 @@ def table(runs: int = RUNS, jobs: int | None = None) -> str:
     lines = [
         f"Every scenario on the same {runs} rollouts (seed {SEED}, common random numbers); regenerate with "
         "`python -m sim.presentation.scenario_table`. Each cell is the probability; in brackets, the difference from the baseline. "
-        f"The military result at the horizon ({chosen[0].end.day} {chosen[0].end:%B %Y}) follows the war: overrun (Czechoslovak resistance "
+        f"The military result at the horizon ({day_words(chosen[0].end)}) follows the war: overrun (Czechoslovak resistance "
         "over), Germany checked (it halted and sought terms), Czechoslovakia still fighting (its line held, or broken and falling back); "
         "then the median days Czechoslovakia held once attacked, and in brackets the rollouts with a German attack.",
         "",

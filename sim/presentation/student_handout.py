@@ -31,7 +31,6 @@ from sim.presentation.panels import (
     MILITARY_TITLES,
     OUTCOME_TITLES,
     REPLAYS_EXPLAINED,
-    day_words,
     event_words,
     held_words,
     in_100,
@@ -113,7 +112,7 @@ def student_html(scenario: Scenario, tally: Tally, result: dict, baseline: Tally
         "<h2>What this what-if changes</h2>", _changes_html(found),
         "<h2>Before you look: predict</h2>", _questions_html(before_questions(before is not None)),
         f"<h2>What the replays say</h2>{_odds_html(result, before, tally.runs)}",
-        f"<h2>If war comes: how it stands on {day_words(scenario.end)}</h2>", _military_html(result, before, scenario.end),
+        f"<h2>If war comes: how it stands on {report.day_words(scenario.end)}</h2>", _military_html(result, before, scenario.end),
         "<h2>Who is at war, and when</h2>", _chart_html(chart, scenario.start),
         "<h2>What else happens</h2>", _events_html(result, before),
         f"<h2>One replay, day by day (replay no. {rollout + 1}: {escape(OUTCOME_TITLES[outcome].lower())})</h2>",
@@ -173,7 +172,7 @@ def _military_html(result: dict, before: dict | None, horizon: date) -> str:
     never = [MILITARY_TITLES[name].lower() for name in WAR_RESULTS if name not in happen]
     rest = f" In none: {escape(', '.join(never))}." if never else ""
     told_as = " (in brackets, 1938 as the sources tell it)" if before else ""
-    listed = f"<p>How the war stands on {day_words(horizon)}{told_as}:{rest}</p><ul class='events'>{''.join(items)}</ul>" if happen else ""
+    listed = f"<p>How the war stands on {report.day_words(horizon)}{told_as}:{rest}</p><ul class='events'>{''.join(items)}</ul>" if happen else ""
     return f"<p>{escape(held_words(result, horizon))}</p>{listed}"
 
 

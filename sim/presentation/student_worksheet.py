@@ -21,6 +21,7 @@ from sim.presentation.classroom import GAPS, LENS_TITLES, PASSAGE, RESOLVE, SCEN
 from sim.presentation.explain import short_cite
 from sim.presentation.handout_parts import note
 from sim.presentation.panels import MILITARY_TITLES, OUTCOME_TITLES, event_words, in_100, spelled, war_words
+from sim.presentation.report import day_words
 
 QUOTES = 2  # passages for the source work
 LONGEST_QUOTE = 420  # characters: a longer quotation is used only when there are not enough others
@@ -66,8 +67,8 @@ def changes_in_words(scenario: Scenario, book: RuleBook) -> list[str]:
     if scenario.lens != DEFAULT_LENS:
         found.append(f"The sources are read as “{lens_title(scenario.lens)}”: {readable(book.lenses[scenario.lens].description)}")
     if (scenario.start, scenario.end) != (DEFAULT_START, DEFAULT_END):
-        found.append(f"The crisis is replayed from {scenario.start:%-d %B} to {scenario.end:%-d %B} 1938 "
-                     f"(otherwise {DEFAULT_START:%-d %B} to {DEFAULT_END:%-d %B}).")
+        found.append(f"The crisis is replayed from {day_words(scenario.start)} to {day_words(scenario.end)} "
+                     f"(otherwise {day_words(DEFAULT_START)} to {day_words(DEFAULT_END)}).")
     parameters, lens_values = book.parameters(), book.lenses[scenario.lens].parameters
     for name, value in scenario.parameters.items():
         found.append(_with_note(_parameter_words(name, lens_values.get(name, parameters[name].value), value, parameters[name]),
