@@ -14,6 +14,11 @@ baseline's odds beside themselves, the alerts, the debrief) made by the app's ow
 (``sim/presentation/panels.py``). It cannot be used (nothing in it acts); it tells what a page of the
 app's content would cost a browser without solara's scripts.
 
+``python benchmarks/bare_page.py interactive --port N``: the plain page with its sliders working: a small script
+sends the sliders moved (as the app's address does) to ``/odds``, which answers with the odds panel of that what-if,
+from the app's own cache and process pool (``sim/presentation/class_server.py``). It shows what a classroom page
+without solara would cost for both of the class's timings: page open and slider -> odds.
+
 ``benchmarks/classroom_load.py --page solara`` (or ``static``) starts one of them and times ten
 sessions opening it at once, as it does for the app.
 """
@@ -31,7 +36,20 @@ import solara
 from sim.presentation import map as crisis_map
 from sim.presentation.classroom import Choice, ClassroomModel
 
-KINDS = ("solara", "static", "plain")
+KINDS = ("solara", "static", "plain", "interactive")
+# The interactive page's script: a slider moved sends every moved slider to /odds and shows the panel it gets back.
+SCRIPT = """<script>
+const moved = new Map();
+for (const input of document.querySelectorAll('input[type=range][name]')) {
+  input.addEventListener('change', async () => {
+    moved.set(input.name, input.value);
+    const odds = document.getElementById('odds');
+    odds.insertAdjacentHTML('beforeend', "<p class='monte-carlo-running'>replaying...</p>");
+    const response = await fetch('/odds?' + new URLSearchParams([['scenario', 'baseline'], ...moved]));
+    odds.innerHTML = await response.text();
+  });
+}
+</script>"""
 
 
 def opening_map() -> str:
@@ -59,39 +77,58 @@ STATIC = (
 )
 
 
-def plain_page() -> str:
-    """The app's first screen, every panel as the app makes it, in plain HTML (the odds: the baseline's 2,000 replays)."""
+def plain_page(script: str = "") -> str:
+    """The app's first screen, every panel as the app makes it, in plain HTML (the odds: the baseline's 2,000 replays);
+    each slider over its parameter's range, at the baseline's value, named as the app's address names it."""
     from html import escape
 
+    from sim.book.rules import load_rulebook
     from sim.presentation import panels
-    from sim.presentation.classroom import GAPS, PASSAGE, RESOLVE, debrief, odds_of
+    from sim.presentation.classroom import GAPS, PASSAGE, RESOLVE, debrief, odds_of, parameter_value, scenario_of
     from sim.presentation.page_style import EXTRA_CSS
 
-    model = ClassroomModel(Choice())
-    sliders = "".join(f"<label>{escape(label)} <input type='range' min='0' max='1' step='0.05' value='0.5'></label><br>"
-                      for group in (RESOLVE, PASSAGE, GAPS) for label in group.values())
+    model, book, baseline = ClassroomModel(Choice()), load_rulebook(), scenario_of(Choice())
+
+    def slider(name: str, label: str) -> str:
+        low, high = book.parameters()[name].range
+        return (f"<div class='control-{name.replace('.', '-')}'><label>{escape(label)} <input type='range' name='{name}' "
+                f"min='{low}' max='{high}' step='0.05' value='{parameter_value(baseline, name, book)}'></label></div>")
+
+    sliders = "".join(slider(name, label) for group in (RESOLVE, PASSAGE, GAPS) for name, label in group.items())
     main = "".join(f"<section><h2>{title}</h2>{body}</section>" for title, body in (
         ("The crisis, day by day", panels.status_html(model) + f"<div class='crisis-map'>{MAP}</div>"),
         ("What happened, and the sources", panels.narration_html(model)),
-        ("The odds", panels.odds_html(odds_of(Choice()), "baseline")),
+        ("The odds", f"<div id='odds'>{panels.odds_html(odds_of(Choice()), 'baseline')}</div>"),
         ("Treaty alerts", panels.alerts_html(model)),
         ("Debrief: this run beside the record of 1938", panels.debrief_html(debrief(model)))))
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Munich 1938</title>"
             f"<style>{panels.PAGE_CSS}{EXTRA_CSS}</style></head><body><h1>Munich 1938: what if?</h1>"
             f"<div class='classroom'><div class='side'><p>{escape(panels.HOW_TO_USE)}</p>{sliders}</div>"
-            f"<div class='main'>{main}</div></div></body></html>")
+            f"<div class='main'>{main}</div></div>{script}</body></html>")
 
 
 def static_app(text: str):
-    """A Starlette app with one route, a plain page."""
+    """A Starlette app serving a plain page at ``/``, and at ``/odds?ADDRESS`` the odds panel of the what-if the address holds."""
     from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
     from starlette.responses import HTMLResponse
     from starlette.routing import Route
+
+    from sim.book.rules import load_rulebook
+    from sim.presentation import panels
+    from sim.presentation.classroom import from_address, odds_of
 
     async def page(request) -> HTMLResponse:
         return HTMLResponse(text)
 
-    return Starlette(routes=[Route("/", page)])
+    def odds_panel(query: str) -> str:
+        choice = from_address(query, load_rulebook())[0]
+        return panels.odds_html(odds_of(choice), choice.scenario)
+
+    async def odds(request) -> HTMLResponse:  # computed in a thread (on the shared pool): the server keeps answering
+        return HTMLResponse(await run_in_threadpool(odds_panel, request.url.query))
+
+    return Starlette(routes=[Route("/", page), Route("/odds", odds)])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,8 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     if args.kind != "solara":
-        text = STATIC if args.kind == "static" else plain_page()
-        uvicorn.run(static_app(text), host="127.0.0.1", port=args.port, log_level="warning")
+        from sim.presentation.class_server import serving
+
+        text = {"static": STATIC, "plain": plain_page(), "interactive": plain_page(SCRIPT)}[args.kind]
+        with serving():  # the app's shared cache and process pool, as `python run.py ui` has them
+            uvicorn.run(static_app(text), host="127.0.0.1", port=args.port, log_level="warning")
     else:
         from sim.presentation.app import offline_solara
 

@@ -163,13 +163,13 @@ async def session(browser, url: str, index: int, args, ready, go, times: dict) -
         await page.goto(url)
         await page.wait_for_selector(".crisis-map")
         times["page open"].append(time.perf_counter() - started)
-        if args.page != "app":  # a bare page has no odds and no what-if: it is there to time the opening
+        if args.page not in ("app", "interactive"):  # a bare page has no odds and no what-if: it is there to time the opening
             return
         key = await odds_key(page)
         times["first odds"].append(time.perf_counter() - started)
         for round_ in range(args.rounds):
             control, press = moves(index, args.sessions, round_)
-            await page.locator(f".control-{control} .v-slider__thumb-container").focus()
+            await page.locator(f".control-{control} {'input' if args.page == 'interactive' else '.v-slider__thumb-container'}").focus()
             ready[round_].release()
             await go[round_].wait()
             pressed = time.perf_counter()
@@ -261,8 +261,8 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--rounds", type=int, default=1, help="slider moves per session, all sessions together each time (default 1)")
     parser.add_argument("--url", help="an app already running (default: start python run.py ui on a free port, and stop it after)")
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose app to start, to compare versions (default: this one)")
-    parser.add_argument("--page", choices=("app", "solara", "static", "plain"), default="app",
-                        help="what the class opens: the app (default), or a bare page of benchmarks/bare_page.py (page open only)")
+    parser.add_argument("--page", choices=("app", "solara", "static", "plain", "interactive"), default="app",
+                        help="what the class opens: the app (default), or a page of benchmarks/bare_page.py (page open only, but for interactive)")
     parser.add_argument("--chromium", type=Path, default=CHROMIUM, help=f"the browser (default {CHROMIUM})")
     parser.add_argument("--settle", type=float, default=0.0, help="seconds between the server answering and the class arriving (default 0)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -271,7 +271,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.page != "app":
+    if args.page not in ("app", "interactive"):
         args.rounds = 0  # nothing to move on a bare page
     if not args.chromium.exists():
         print(f"error: no browser at {args.chromium} (apt-get install chromium, or --chromium PATH)", file=sys.stderr)
