@@ -1,4 +1,4 @@
-"""Two bare pages that show the classroom app's map and nothing else, to measure what a page costs before the app's own parts.
+"""Pages with the classroom app's map or content and without the app's solara page: what a page costs before the app's parts.
 
 ``python benchmarks/bare_page.py solara --port N``: a solara page on the app's own server settings
 (``sim.presentation.app.offline_solara``: local assets, production mode), with an app bar, one card
