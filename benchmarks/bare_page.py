@@ -19,8 +19,8 @@ sends the sliders moved (as the app's address does) to ``/odds``, which answers 
 from the app's own cache and process pool (``sim/presentation/class_server.py``). It shows what a classroom page
 without solara would cost for both of the class's timings: page open and slider -> odds.
 
-``benchmarks/classroom_load.py --page solara`` (or ``static``) starts one of them and times ten
-sessions opening it at once, as it does for the app.
+``benchmarks/classroom_load.py --page KIND`` starts one of them and times ten sessions opening it at once
+(and, on the interactive page, moving a slider), as it does for the app.
 """
 
 from __future__ import annotations
@@ -38,15 +38,23 @@ from sim.presentation.classroom import Choice, ClassroomModel
 
 KINDS = ("solara", "static", "plain", "interactive")
 # The interactive page's script: a slider moved sends every moved slider to /odds and shows the panel it gets back.
+# Only the latest request's answer is shown (an earlier one may come back later); a failed one says so.
 SCRIPT = """<script>
 const moved = new Map();
+let latest = 0;
 for (const input of document.querySelectorAll('input[type=range][name]')) {
   input.addEventListener('change', async () => {
     moved.set(input.name, input.value);
-    const odds = document.getElementById('odds');
+    const odds = document.getElementById('odds'), asked = ++latest;
     odds.insertAdjacentHTML('beforeend', "<p class='monte-carlo-running'>replaying...</p>");
-    const response = await fetch('/odds?' + new URLSearchParams([['scenario', 'baseline'], ...moved]));
-    odds.innerHTML = await response.text();
+    let answer;
+    try {
+      const response = await fetch('/odds?' + new URLSearchParams([['scenario', 'baseline'], ...moved]));
+      answer = response.ok ? await response.text() : `<p>The odds could not be computed (${response.status}).</p>`;
+    } catch (error) {
+      answer = '<p>The odds could not be computed (no answer from the server).</p>';
+    }
+    if (asked === latest) odds.innerHTML = answer;
   });
 }
 </script>"""
@@ -107,7 +115,7 @@ def plain_page(script: str = "") -> str:
             f"<div class='main'>{main}</div></div>{script}</body></html>")
 
 
-def static_app(text: str):
+def plain_app(text: str):
     """A Starlette app serving a plain page at ``/``, and at ``/odds?ADDRESS`` the odds panel of the what-if the address holds."""
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
@@ -141,9 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.kind != "solara":
         from sim.presentation.class_server import serving
 
-        text = {"static": STATIC, "plain": plain_page(), "interactive": plain_page(SCRIPT)}[args.kind]
-        with serving():  # the app's shared cache and process pool, as `python run.py ui` has them
-            uvicorn.run(static_app(text), host="127.0.0.1", port=args.port, log_level="warning")
+        with serving():  # the app's shared cache and process pool, as `python run.py ui` has them (and shut down after)
+            text = STATIC if args.kind == "static" else plain_page(SCRIPT if args.kind == "interactive" else "")
+            uvicorn.run(plain_app(text), host="127.0.0.1", port=args.port, log_level="warning")
     else:
         from sim.presentation.app import offline_solara
 

@@ -11,14 +11,15 @@ its own page, websocket and model), and in each one:
    digest of the what-if whose odds it shows) tells when the new odds are shown;
 3. waits for the odds of its new what-if (``slider -> odds``: from the key press to its odds on screen).
 
-``--rounds R`` repeats step 2-3 with the next moves. Prints the median, 90th percentile and maximum of
+``--rounds R`` (at most 6) repeats step 2-3, each round a move the session has not made before. Prints the median, 90th percentile and maximum of
 each time, the machine's load average before and after, and the CPU seconds the server (with its pool's
 workers) and the browser used while the pages opened and while the sliders moved, and the server's
 start-up; then stops the server and checks that it left no process behind (exit status 1 if it did).
 Speed is not asserted. ``--root DIR`` starts another checkout's app, to compare versions on the same
-machine at the same time. ``--page solara`` or ``--page static`` times the opening of a bare page instead
-(``benchmarks/bare_page.py``: the app's map alone, on solara's server settings or in plain HTML), to tell
-what the app's own parts cost from what any solara page costs. Run from the project root: ``.venv/bin/python benchmarks/classroom_load.py --sessions 10``.
+machine at the same time. ``--page solara``, ``static`` or ``plain`` times instead the opening of a page of
+``benchmarks/bare_page.py`` (the app's map alone, on solara's server settings or in plain HTML, or the app's first
+screen as plain HTML), and ``--page interactive`` both timings on that page with working sliders and no solara, to
+tell what the app's own parts cost from what any solara page costs. Run from the project root: ``.venv/bin/python benchmarks/classroom_load.py --sessions 10``.
 """
 
 from __future__ import annotations
@@ -46,11 +47,15 @@ OTHERS = [("CZ-resolve", "End"), ("DE-resolve", "Home"), ("FR-candour", "End"), 
 WAIT_MS = 180_000
 
 
+MAX_ROUNDS = len(OTHERS) - 1  # beyond it a session would repeat one of its moves, which changes nothing to wait for
+
+
 def moves(session: int, sessions: int, round_: int) -> tuple[str, str]:
-    """The slider (its CSS class suffix) and key a session presses in a round: even sessions the same what-if, odd ones their own."""
-    if round_ == 0:
-        return SAME if session % 2 == 0 else OTHERS[(session // 2) % len(OTHERS)]
-    return OTHERS[(session + round_) % len(OTHERS)]
+    """The slider (its CSS class suffix) and key a session presses in a round: in the first, even sessions the same
+    what-if and odd ones their own; then the next of ``OTHERS`` in turn, never a move the session has made before."""
+    if session % 2 == 0:
+        return SAME if round_ == 0 else OTHERS[(session // 2 + round_ - 1) % len(OTHERS)]
+    return OTHERS[(session // 2 + round_) % len(OTHERS)]
 
 
 def load() -> float:
@@ -189,7 +194,7 @@ def cpu_now(server: int | None) -> dict[str, float]:
     A browser's processes come and go (a renderer a page), and the one that reaps them does not always add their time to its
     own, so each is counted by its own time, kept after it ends; ``class_at_once`` looks every 0.2 s, so a renderer's time is
     counted up to its last 0.2 s. (Until 2026-12-06 it looked only at the start, between the phases and at the end, after the
-    pages had closed: most renderers' time was missed, and the browser's figures before then are too low, about half.)
+    pages had closed: the time of renderers that had ended was missed, so the browser's figures before then are too low.)
     """
     theirs = ({server} | set(children(server))) if server is not None else set()
     for pid in children(os.getpid()):
@@ -228,8 +233,8 @@ async def class_at_once(url: str, args, server: int | None) -> tuple[dict[str, l
             go[round_].set()
 
     async def watch() -> None:  # a renderer lives only as long as its page: look often, so that its time is seen before it ends
-        while "end" not in meter:
-            cpu_now(server)
+        while "end" not in meter:  # in a thread: reading /proc must not hold up the sessions' own timing
+            await asyncio.to_thread(cpu_now, server)
             await asyncio.sleep(0.2)
 
     async with async_playwright() as playwright:
@@ -240,8 +245,10 @@ async def class_at_once(url: str, args, server: int | None) -> tuple[dict[str, l
             meter["end"] = cpu_now(server)
         finally:
             meter.setdefault("end", cpu_now(server))
-            await watching
-            await browser.close()
+            try:
+                await watching
+            finally:
+                await browser.close()
     opened = meter.get("opened", meter["end"])
     return times, {"pages opening": cpu_used(meter["start"], opened), "sliders": cpu_used(opened, meter["end"])}
 
@@ -271,6 +278,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if not 1 <= args.rounds <= MAX_ROUNDS:
+        print(f"error: --rounds must be from 1 to {MAX_ROUNDS} (each round a new move for every session)", file=sys.stderr)
+        return 2
     if args.page not in ("app", "interactive"):
         args.rounds = 0  # nothing to move on a bare page
     if not args.chromium.exists():

@@ -19,9 +19,11 @@ IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 OBJECT = re.compile(rb"(\d+)\s+0\s+obj\b(.*?)\bendobj", re.S)
 STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+LENGTH = re.compile(rb"/Length\s+(\d+)(?!\s+\d+\s+R)")  # a direct length (an indirect one falls back to ``endstream``)
 CONTENTS = re.compile(rb"/Contents\s*(\[[^\]]*\]|\d+\s+0\s+R)")
 REFERENCE = re.compile(rb"(\d+)\s+0\s+R")
-TOKEN = re.compile(rb"<<|>>|<[0-9A-Fa-f\s]*>|\((?:\\.|[^\\)])*\)|\[|\]|/[^\s/<>\[\]()]*|[-+]?(?:\d+\.?\d*|\.\d+)|[A-Za-z'\"*]+")
+TOKEN = re.compile(rb"<<|>>|<[0-9A-Fa-f\s]*>|\(|\[|\]|/[^\s/<>\[\]()]*|[-+]?(?:\d+\.?\d*|\.\d+)|[A-Za-z'\"*]+")
+NUMBER = re.compile(rb"[-+]?(?:\d+\.?\d*|\.\d+)")
 SHOWS = {b"Tj", b"TJ", b"'", b'"'}
 
 
@@ -41,38 +43,69 @@ def page_streams(pdf: bytes) -> list[bytes]:
             continue
         for contents in CONTENTS.findall(body):
             for number in REFERENCE.findall(contents):
-                stream = objects[int(number)]
-                data = STREAM.search(stream).group(1)
-                found.append(zlib.decompress(data) if b"/FlateDecode" in stream.split(b"stream")[0] else data)
+                found.append(_stream_data(objects[int(number)]))
     return found
 
 
+def _stream_data(body: bytes) -> bytes:
+    """An object's stream, by its /Length where that is a number (compressed data may end in a CR), decompressed."""
+    head = body.split(b"stream", 1)[0]
+    length = LENGTH.search(head)
+    if length:
+        start = body.index(b"stream", len(head)) + len(b"stream")
+        start += 2 if body[start:start + 2] == b"\r\n" else 1
+        data = body[start:start + int(length.group(1))]
+    else:
+        data = STREAM.search(body).group(1)
+    return zlib.decompress(data) if b"/FlateDecode" in head else data
+
+
+def tokens(content: bytes):
+    """The content stream's tokens; a literal string ``( ... )`` whole, with its nested parentheses and escapes."""
+    position = 0
+    while (found := TOKEN.search(content, position)) is not None:
+        if found.group() != b"(":
+            yield found.group()
+            position = found.end()
+            continue
+        depth, index = 1, found.end()
+        while index < len(content) and depth:
+            char = content[index:index + 1]
+            index += 2 if char == b"\\" else 1
+            depth += {b"(": 1, b")": -1}.get(char, 0)
+        yield content[found.start():index]
+        position = index
+
+
 def _glyphs(operand: bytes) -> int:
-    """How many glyphs a shown string holds: 2-byte codes in a hex string (Chromium's Identity-H fonts), else bytes."""
+    """How many glyphs a shown string holds: 2-byte codes in a hex string (Chromium's Identity-H fonts), else its bytes
+    with each escape (``\\n``, ``\\053``, ``\\(``) counted once."""
     if operand.startswith(b"<"):
         return len(re.sub(rb"\s", b"", operand[1:-1])) // 4 or 1
-    return max(len(operand) - 2, 1)
+    return max(len(re.sub(rb"\\(?:[0-7]{1,3}|.)", b"x", operand[1:-1], flags=re.S)), 1)
 
 
 def text_sizes(content: bytes) -> Counter[float]:
     """Glyphs shown by one content stream, counted by printed size in points (rounded to 0.01)."""
     sizes: Counter[float] = Counter()
-    matrix, saved, text, size = IDENTITY, [], IDENTITY, 0.0
+    matrix, saved, text, size = IDENTITY, [], IDENTITY, 0.0  # the font size is part of the graphics state, saved by q
     operands: list[bytes] = []
     depth = 0  # inside a << >> dictionary (a marked-content property list): not operands of ours
-    for token in TOKEN.findall(content):
+    for token in tokens(content):
         if token == b"<<":
             depth += 1
         elif token == b">>":
-            depth -= 1
-        elif depth or token in (b"[", b"]") or token[:1] in b"/(<+-.0123456789":
-            operands.append(token) if not depth else None
+            depth = max(depth - 1, 0)
+        elif depth:
+            continue
+        elif token in (b"[", b"]") or token[:1] in b"/(<+-.0123456789":
+            operands.append(token)
         else:
-            numbers = [float(value) for value in operands if re.fullmatch(rb"[-+]?(?:\d+\.?\d*|\.\d+)", value)]
+            numbers = [float(value) for value in operands if NUMBER.fullmatch(value)]
             if token == b"q":
-                saved.append(matrix)
+                saved.append((matrix, size))
             elif token == b"Q":
-                matrix = saved.pop() if saved else IDENTITY
+                matrix, size = saved.pop() if saved else (IDENTITY, size)
             elif token == b"cm" and len(numbers) >= 6:
                 matrix = times(tuple(numbers[-6:]), matrix)
             elif token == b"BT":

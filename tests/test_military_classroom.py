@@ -59,9 +59,13 @@ def test_a_what_if_ending_sooner_reads_its_war_on_its_own_last_day():
     # The date the class reads comes from the scenario's end, in the panel and the student handout alike.
     short = run("scenarios/benes_fights.yaml", runs=200, jobs=1, rollouts=False, overrides=["end=1938-11-30"])
     assert short.scenario.end == date(1938, 11, 30)
-    panel = military_html(Odds(short.summary, short.summary, 0.1, short.scenario.end))
+    panel = military_html(Odds(short.summary, short.summary, 0.1, short.scenario.end, short.scenario.end))
     assert "How the war stands on 30 November 1938, in this what-if" in panel and "1939" not in panel
-    assert "If war comes: how it stands on 30 November 1938" in handout(short.scenario, result=short)
+    # Beside a baseline read on another day, the panel and the handout say which.
+    assert "<th>baseline, on 31 March 1939</th>" in military_html(Odds(short.summary, short.summary, 0.1, short.scenario.end))
+    printed = handout(short.scenario, result=short)
+    assert "If war comes: how it stands on 30 November 1938" in printed
+    assert "How the war stands on 30 November 1938 (in brackets, 1938 as the sources tell it, on 31 March 1939)" in printed
     beyond = dict(short.summary, attacked=10, median_beyond_horizon=True)
     assert held_words(beyond, date(1938, 11, 30)).endswith("still fights at the end, on 30 November 1938 (or until Germany halts).")
 

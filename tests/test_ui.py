@@ -256,26 +256,32 @@ def test_the_map_shows_czechoslovakia_occupied_once_its_resistance_ends_and_sovi
     view = crisis_map.view_of(model)
     assert crisis_map.MAP_POSTURES[view.states["CZ"].posture] == "occupied"
     soviet = [arrow for arrow in view.arrows if arrow.source == "SU" and arrow.kind in ("war", "passage")]
-    assert crisis_map.soviet_routes(model, 0) == ("RO",)  # Romania opened its way in war; Poland was not crossed
+    assert crisis_map.soviet_routes(model, 0) == {"troops": "RO", "aircraft": "RO"}  # Romania opened its way; Poland not crossed
     assert soviet and all(arrow.via == "RO" for arrow in soviet)
     assert 'font-size="10"' not in crisis_map.svg(view)  # every label at least 14 px in the drawing's own units
 
 
 def test_soviet_arrows_cross_poland_where_the_red_army_did():
     # A what-if where the USSR, at war, crosses Poland without leave whenever Romania has not opened its way (both rules
-    # certain): the arrows go across Poland in a rollout where Romania never opened, and through Romania where it did.
+    # certain). Each arrival is drawn by the way it came: troops across Poland once the Red Army crossed it, aircraft
+    # through Romania once Romania opened its railways or skies (so a rollout may show two arrows), and the war on Germany
+    # along the troops' way.
     sets = ["parameters.SU.force_passage_poland=1", "parameters.SU.overfly_poland=1"]
     batch = CrisisModel(load_scenario(ROOT / "scenarios" / "benes_fights.yaml", sets), lanes=np.arange(300, dtype=np.uint64), record=True)
     batch.run()
-    arrived = np.flatnonzero(batch.lane_values("crisis.su_aid_day") < NEVER)
-    by_route = {crisis_map.soviet_routes(batch, int(position)): int(position) for position in arrived}
-    assert ("PL",) in by_route and any("RO" in routes for routes in by_route)
-    across = crisis_map.view_of(batch, by_route[("PL",)])
-    soviet = {(arrow.target, arrow.kind): arrow for arrow in across.arrows if arrow.source == "SU"}
-    assert soviet[("CZ", "passage")].via == "PL"
-    assert soviet[("DE", "war")].via == "PL"
-    through = crisis_map.view_of(batch, next(position for routes, position in by_route.items() if "RO" in routes))
-    assert next(arrow for arrow in through.arrows if arrow.source == "SU" and arrow.kind == "passage").via == "RO"
+    seen = set()
+    for position in map(int, np.flatnonzero(batch.lane_values("crisis.su_troops_day") < NEVER)):
+        routes = crisis_map.soviet_routes(batch, position)
+        arrivals = {arrow.label: arrow.via for arrow in crisis_map.view_of(batch, position).arrows
+                    if arrow.source == "SU" and arrow.target == "CZ" and arrow.label.endswith("arrive")}
+        if routes["aircraft"] == routes["troops"]:
+            assert arrivals == {"Soviet aircraft and troops arrive": routes["troops"]}
+        else:
+            assert arrivals == {"Soviet aircraft arrive": routes["aircraft"], "Soviet troops arrive": routes["troops"]}
+        war = [arrow for arrow in crisis_map.view_of(batch, position).arrows if arrow.source == "SU" and arrow.target == "DE"]
+        assert all(arrow.via == routes["troops"] for arrow in war)
+        seen.add((routes["aircraft"], routes["troops"]))
+    assert ("PL", "PL") in seen and ("RO", "PL") in seen  # both kinds of rollout are met, so both branches are tested
 
 
 def test_ui_help(capsys):

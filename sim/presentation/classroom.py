@@ -267,6 +267,7 @@ class Odds:
     baseline: dict
     seconds: float
     horizon: date = DEFAULT_END  # the what-if's last day, when the military results are read
+    baseline_horizon: date = DEFAULT_END  # the baseline's, when its results are read
     what_if: str = ""  # the digest of the what-if's content (sim/experiments/shared.py): the page says which odds it shows
 
 
@@ -278,7 +279,8 @@ def monte_carlo(choice: Choice, runs: int = MONTE_CARLO_RUNS) -> Odds:
     """
     scenario = scenario_of(choice)
     result, seconds = class_server.summary_of(scenario, runs)
-    return Odds(result, baseline_result(scenario.seed, scenario.parameter_draws, runs), seconds, scenario.end, what_if_key(scenario, runs))
+    baseline = baseline_scenario(scenario.seed, scenario.parameter_draws)
+    return Odds(result, class_server.summary_of(baseline, runs)[0], seconds, scenario.end, baseline.end, what_if_key(scenario, runs))
 
 
 def odds_of(choice: Choice) -> Odds:
@@ -333,10 +335,10 @@ def unmoved(old: Choice, new: Choice, before: Odds, after: Odds, book: RuleBook)
     return Unmoved(tuple(labels.get(name, name) for name in names), found, ACTS_ON.get(only) if only else None, after.scenario["runs"])
 
 
-def baseline_result(seed: int, draws: str, runs: int) -> dict:
-    """The baseline's shares (the same for every visitor and every control: computed once per server)."""
-    baseline = dataclasses.replace(load_scenario(SCENARIOS / "baseline.yaml"), seed=seed, parameter_draws=draws)
-    return class_server.summary_of(baseline, runs)[0]
+def baseline_scenario(seed: int, draws: str) -> Scenario:
+    """The baseline on a what-if's seed and parameter draws: its shares are the same for every visitor and every control,
+    so the shared cache computes them once per server."""
+    return dataclasses.replace(load_scenario(SCENARIOS / "baseline.yaml"), seed=seed, parameter_draws=draws)
 
 
 def serving():

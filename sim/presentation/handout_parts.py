@@ -122,6 +122,11 @@ def cites(evidence: list[Evidence] | tuple[Evidence, ...]) -> str:
 
 
 # ------------------------------------------------------------------ what the handout computes beyond the tally
+def baseline_end() -> date:
+    """The baseline's horizon, when its results are read (the default's if its file is missing)."""
+    return load_scenario(BASELINE).end if BASELINE.is_file() else DEFAULT_END
+
+
 def baseline_tally(scenario: Scenario, runs: int) -> Tally | None:
     """The baseline on the scenario's seed, for comparison (None for the baseline itself, or if its file is missing)."""
     if scenario.name == "baseline" or not BASELINE.is_file():

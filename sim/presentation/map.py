@@ -101,7 +101,7 @@ class Arrow:
     kind: str  # a key of ARROW_STYLES
     label: str
     age: int = 0  # days since the action (0 for lasting states: war, passage, aid)
-    via: str = ""  # the state a Soviet arrow crosses ("RO" or "PL"; drawn through Romania's south when "RO")
+    via: str = ""  # the state a Soviet arrow crosses: "RO" (drawn just north of Romania's label) or "PL" (across southern Poland)
 
 
 @dataclass(frozen=True)
@@ -147,23 +147,27 @@ def _arrows(model: CrisisModel, position: int) -> list[Arrow]:
     if modes:
         arrows[("SU", "CZ", "passage")] = Arrow("SU", "CZ", "passage", f"via Romania: {', '.join(modes)}", via="RO")
     routes = soviet_routes(model, position)
-    arrived = [what for what, name in (("aircraft", "crisis.su_aid_day"), ("troops", "crisis.su_troops_day"))
-               if model.lane_values(name)[position] < model.day]
-    if arrived:
-        arrows[("SU", "CZ", "passage")] = Arrow("SU", "CZ", "passage", f"Soviet {' and '.join(arrived)} arrive",
-                                                via="RO" if "RO" in routes or not routes else "PL")
-    if ("SU", "DE", "war") in arrows:  # the Red Army's way to Germany is the way it reaches Czechoslovakia
-        arrows[("SU", "DE", "war")] = dataclasses.replace(arrows[("SU", "DE", "war")], via="PL" if routes == ("PL",) else "RO")
+    arrived = {what: routes[what] for what, name in (("aircraft", "crisis.su_aid_day"), ("troops", "crisis.su_troops_day"))
+               if model.lane_values(name)[position] < model.day}
+    for via in dict.fromkeys(arrived.values()):  # one arrow a route: "aircraft and troops" where both came the same way
+        kind = "passage" if via == next(iter(arrived.values())) else "passage-troops"  # a second key draws a second arrow
+        what = " and ".join(what for what, their in arrived.items() if their == via)
+        arrows[("SU", "CZ", kind)] = Arrow("SU", "CZ", "passage", f"Soviet {what} arrive", via=via)
+    if ("SU", "DE", "war") in arrows:  # the Red Army's way to Germany is the way its troops take (or would) to Czechoslovakia
+        arrows[("SU", "DE", "war")] = dataclasses.replace(arrows[("SU", "DE", "war")], via=routes["troops"])
     return [dataclasses.replace(arrow, via="RO") if arrow.kind == "passage" and arrow.source == "SU" and not arrow.via else arrow
             for arrow in arrows.values()]
 
 
-def soviet_routes(model: CrisisModel, position: int) -> tuple[str, ...]:
-    """The states Soviet forces may cross in war, in this rollout so far (as the campaign reads them, ``sim/engine/campaign.py``):
-    Romania once it opens its railways or skies in war, Poland once the Red Army or its aircraft cross without leave."""
-    romania = any(model.lane_values(f"RO.passage_{mode}")[position] > 0 for mode in ("troops", "warplanes"))
-    poland = model.lane_values("SU.through_poland")[position] > 0 or model.lane_values("SU.overflies_poland")[position] > 0
-    return tuple(code for code, open_ in (("RO", romania), ("PL", poland)) if open_)
+def soviet_routes(model: CrisisModel, position: int) -> dict[str, str]:
+    """The state Soviet aircraft and Soviet troops cross (or would) in this rollout, "RO" or "PL", as the campaign sends them
+    (``sim/engine/campaign.py``): troops across Poland once the Red Army has crossed it without leave, else by the Romanian
+    railway; aircraft through Romania once it opens its railways or skies in war, else across Poland once they or the
+    Red Army have crossed it (and through Romania, the route of the deliveries, while none is open)."""
+    poland_troops = model.lane_values("SU.through_poland")[position] > 0
+    romania_air = any(model.lane_values(f"RO.passage_{mode}")[position] > 0 for mode in ("troops", "warplanes"))
+    poland_air = poland_troops or model.lane_values("SU.overflies_poland")[position] > 0
+    return {"troops": "PL" if poland_troops else "RO", "aircraft": "PL" if poland_air and not romania_air else "RO"}
 
 
 def _point(lon: float, lat: float) -> tuple[float, float]:

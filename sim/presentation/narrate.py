@@ -16,6 +16,7 @@ from sim.book.scenario import Scenario
 from sim.book.vocabulary import EVENTS, FRONT_NAMES, FRONTS, MILITARY_MEANINGS, MILITARY_RESULTS, NEVER, OUTCOME_MEANINGS, OUTCOMES, STATE_NAMES, words_of
 from sim.engine.model import BatchResult, CrisisModel, Happening
 from sim.presentation.explain import actor_in_words, evidence_line
+from sim.presentation.report import day_words
 
 WIDTH = 100
 INDENT = " " * 13
@@ -67,13 +68,13 @@ def chronicle(scenario: Scenario, rollout: int, model: CrisisModel, result: Batc
             continue
         if not weekly and happening.day >= scenario.weekly_day:
             weekly = True
-            lines += ["", *textwrap.wrap(WEEKLY_NOTE.format(date=_long_date(scenario.date_of(scenario.weekly_day))), WIDTH), ""]
+            lines += ["", *textwrap.wrap(WEEKLY_NOTE.format(date=day_words(scenario.date_of(scenario.weekly_day))), WIDTH), ""]
         stamp = scenario.date_of(happening.day).isoformat() if happening.day != day else ""
         day = happening.day
         lines.extend(_lines(stamp, happening, rules, events, model.book))
     outcome = OUTCOMES[result.outcome[0]]
     lines += ["", f"Outcome: {outcome} ({OUTCOME_MEANINGS[outcome]})."]
-    lines.append(f"Military result at the horizon, {_long_date(scenario.end)}: {MILITARY_MEANINGS[MILITARY_RESULTS[result.military[0]]]}.")
+    lines.append(f"Military result at the horizon, {day_words(scenario.end)}: {MILITARY_MEANINGS[MILITARY_RESULTS[result.military[0]]]}.")
     flagged = [event for event in EVENTS if result.flags[event][0]]
     lines.append(f"Events: {', '.join(flagged) if flagged else 'none'}.")
     dated = (("First shot", result.first_shot_day[0]), ("Main line first broken", result.breach_day[0]),
@@ -85,10 +86,6 @@ def chronicle(scenario: Scenario, rollout: int, model: CrisisModel, result: Batc
 
 
 WEEKLY_NOTE = "From {date} the story moves a week at a time: each date below is the first day of its week."
-
-
-def _long_date(day) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _wrap(stamp: str, text: str) -> list[str]:

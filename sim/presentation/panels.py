@@ -25,7 +25,7 @@ from sim.presentation.report import day_words
 
 OUTCOME_TITLES = {"settlement": "Settlement", "german_climbdown": "Germany climbs down", "local_war": "Local war",
                   "general_war": "General war", "unresolved": "Unresolved"}
-# The military results at the horizon (31 March 1939 unless a scenario ends sooner) by title, for a class; the meanings are the vocabulary's.
+# The military results at the horizon (31 March 1939 unless a scenario sets its own end) by title, for a class; the meanings are the vocabulary's.
 MILITARY_TITLES = {"no_war": "No German attack", "standoff": "A stand-off", "cz_overrun": "Czechoslovakia overrun",
                    "germany_checked": "Germany checked", "cz_holds": "Czechoslovakia holds", "cz_falls_back": "Czechoslovakia falls back"}
 # The same in a few words, where a printed page has no room for the meanings (the student handout).
@@ -158,7 +158,8 @@ def military_html(odds: Odds) -> str:
         share, before = odds.scenario["military"][name], odds.baseline["military"][name]
         rows.append(f"<tr data-military='{name}'><td class='military-words'><b>{MILITARY_TITLES[name]}</b> {share_words(share)}"
                     f"<div class='meaning'>{escape(MILITARY_MEANINGS[name])}</div></td><td class='p baseline'>{in_100(before['p'])}</td></tr>")
-    return (f"<table class='military-table'><tr><th>How the war stands on {day_words(odds.horizon)}, in this what-if</th><th>baseline</th></tr>"
+    baseline = "baseline" if odds.baseline_horizon == odds.horizon else f"baseline, on {day_words(odds.baseline_horizon)}"
+    return (f"<table class='military-table'><tr><th>How the war stands on {day_words(odds.horizon)}, in this what-if</th><th>{baseline}</th></tr>"
             f"{''.join(rows)}</table><p class='held-words'>{escape(held_words(odds.scenario, odds.horizon))}</p>")
 
 

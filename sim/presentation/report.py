@@ -30,10 +30,10 @@ CSV_FIELDS = ["rollout", "outcome", "military_result", *EVENTS, "first_shot", "b
               "days_held"]
 
 
-
 def day_words(day: date) -> str:
     """A date as it is written for readers: 31 March 1939 (the terminal's table, the README's, the class's pages)."""
     return f"{day.day} {day:%B %Y}"
+
 
 def summary(tally: Tally, scenario: Scenario, seed: int) -> dict:
     """The results object printed by --json and written as results.json."""

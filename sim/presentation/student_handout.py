@@ -18,12 +18,12 @@ from datetime import date
 from html import escape
 
 from sim.book.rules import RuleBook, load_rulebook
-from sim.book.scenario import Scenario
+from sim.book.scenario import DEFAULT_END, Scenario
 from sim.book.vocabulary import EVENTS, OUTCOME_MEANINGS, OUTCOMES
 from sim.experiments.runner import Tally
 from sim.presentation import print_charts, report
 from sim.presentation.classroom import scenario_title
-from sim.presentation.handout_parts import SOURCE_NAMES, carrying_rules, latest, sample_story
+from sim.presentation.handout_parts import SOURCE_NAMES, baseline_end, carrying_rules, latest, sample_story
 from sim.presentation.narrate import Entry
 from sim.presentation.panels import (
     EVENT_WORDS,
@@ -112,7 +112,7 @@ def student_html(scenario: Scenario, tally: Tally, result: dict, baseline: Tally
         "<h2>What this what-if changes</h2>", _changes_html(found),
         "<h2>Before you look: predict</h2>", _questions_html(before_questions(before is not None)),
         f"<h2>What the replays say</h2>{_odds_html(result, before, tally.runs)}",
-        f"<h2>If war comes: how it stands on {report.day_words(scenario.end)}</h2>", _military_html(result, before, scenario.end),
+        f"<h2>If war comes: how it stands on {report.day_words(scenario.end)}</h2>", _military_html(result, before, scenario.end, baseline_end()),
         "<h2>Who is at war, and when</h2>", _chart_html(chart, scenario.start),
         "<h2>What else happens</h2>", _events_html(result, before),
         f"<h2>One replay, day by day (replay no. {rollout + 1}: {escape(OUTCOME_TITLES[outcome].lower())})</h2>",
@@ -159,8 +159,9 @@ def _odds_html(result: dict, before: dict | None, runs: int) -> str:
 WAR_RESULTS = ("cz_overrun", "germany_checked", "cz_holds", "cz_falls_back")
 
 
-def _military_html(result: dict, before: dict | None, horizon: date) -> str:
-    """How often Germany attacks and how long Czechoslovakia held, then how each war stands on ``horizon``: each result that
+def _military_html(result: dict, before: dict | None, horizon: date, baseline_horizon: date = DEFAULT_END) -> str:
+    """How often Germany attacks and how long Czechoslovakia held, then how each war stands on ``horizon`` (the 1938
+    shares on ``baseline_horizon``, said where it differs): each result that
     happens here or in 1938 in 100 replays with its interval in words (the 1938 share in brackets), in two columns and a few
     words each (three A4 pages leave no room for more), and the others named in one line. Without an attack the results
     repeat the outcomes above (settled, climbed down, or a stand-off), so they are left out."""
@@ -171,7 +172,8 @@ def _military_html(result: dict, before: dict | None, horizon: date) -> str:
         items.append(f"<li><b>{MILITARY_TITLES[name]}</b> ({MILITARY_GLOSSES[name]}): {share_words(result['military'][name])}{baseline}.</li>")
     never = [MILITARY_TITLES[name].lower() for name in WAR_RESULTS if name not in happen]
     rest = f" In none: {escape(', '.join(never))}." if never else ""
-    told_as = " (in brackets, 1938 as the sources tell it)" if before else ""
+    on = f", on {report.day_words(baseline_horizon)}" if baseline_horizon != horizon else ""
+    told_as = f" (in brackets, 1938 as the sources tell it{on})" if before else ""
     listed = f"<p>How the war stands on {report.day_words(horizon)}{told_as}:{rest}</p><ul class='events'>{''.join(items)}</ul>" if happen else ""
     return f"<p>{escape(held_words(result, horizon))}</p>{listed}"
 

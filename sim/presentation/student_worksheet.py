@@ -87,14 +87,14 @@ def changes_in_words(scenario: Scenario, book: RuleBook) -> list[str]:
     for name, edit in scenario.events.items():
         event = readable(book.world.events[name].description).split(". ")[0].rstrip(".")
         found.append(f"This does not happen: {event}." if edit.enabled is False else
-                     f"Moved to {edit.date:%-d %B}: {event}." if edit.date else f"Changed: {event}.")
+                     f"Moved to {day_words(edit.date)}: {event}." if edit.date else f"Changed: {event}.")
     return found
 
 
 def _parameter_words(name: str, before: float | date, after: float | date, parameter) -> str:
     label = CONTROL_LABELS.get(name) or parameter.description.split(". ")[0].rstrip(".")
     if isinstance(after, date):
-        return f"{readable(label)}: moved from {before:%-d %B} to {after:%-d %B}."
+        return f"{readable(label)}: moved from {day_words(before)} to {day_words(after)}."
     way = "raised" if after > before else "lowered" if after < before else "kept"
     if tuple(parameter.range) == (0.0, 1.0):
         return f"{readable(label)}: {way} from {in_100(before)} to {in_100(after)} (on a scale from 0 to 100)."
