@@ -24,6 +24,7 @@ import dataclasses
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from sim.book.arguments import positive_int, rollouts, seed
@@ -180,10 +181,23 @@ def rewrite_readme(runs: int = RUNS, jobs: int | None = None) -> None:
     print(f"rewrote the channel and lens tables in {path}")
 
 
+def reported(command: Callable[[], int]) -> int:
+    """Run a table's command: its own exit status, or 2 for bad input (one line on stderr) and 130 when interrupted."""
+    try:
+        return command()
+    except InputError as error:
+        print(f"error: {printable(error, newlines=True)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the chosen table; the exit status: 0, 2 for bad input (one line on stderr), 130 when interrupted."""
     args = parser().parse_args(argv)
-    try:
+
+    def command() -> int:
         if args.readme:
             if args.lenses or args.seed != SEED:
                 print("error: --readme writes both tables at the default seed; leave out --lenses and --seed", file=sys.stderr)
@@ -196,14 +210,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             result = channels(what_ifs(seed=args.seed), args.runs, args.jobs)
             text = channel_markdown(result)
-    except InputError as error:
-        print(f"error: {printable(error, newlines=True)}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    sys.stdout.write(json.dumps(result, indent=2) + "\n" if args.json else text)
-    return 0
+        sys.stdout.write(json.dumps(result, indent=2) + "\n" if args.json else text)
+        return 0
+
+    return reported(command)
 
 
 if __name__ == "__main__":

@@ -14,12 +14,11 @@ import argparse
 import sys
 
 from sim.book.arguments import positive_int, rollouts
-from sim.book.inputs import InputError, printable
 from sim.book.paths import ROOT
 from sim.book.vocabulary import MILITARY_RESULTS
 from sim.experiments import runner
 from sim.experiments.runner import Tally
-from sim.presentation.channel_table import SEED, cell, heading, markdown_table, proportion, what_ifs
+from sim.presentation.channel_table import SEED, cell, heading, markdown_table, proportion, reported, what_ifs
 from sim.presentation.scenario_table import days_held_cell, replace_table
 
 RUNS = 2000
@@ -65,18 +64,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=positive_int, help="processes to use (default: all cores)")
     parser.add_argument("--readme", action="store_true", help="rewrite the table in README.md")
     args = parser.parse_args(argv)
-    try:
+
+    def command() -> int:
         if args.readme:
             rewrite_readme(args.runs, args.jobs)
         else:
             print(markdown(tallies(args.runs, args.jobs)), end="")
-    except InputError as error:
-        print(f"error: {printable(error, newlines=True)}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    return 0
+        return 0
+
+    return reported(command)
 
 
 if __name__ == "__main__":
